@@ -1,0 +1,49 @@
+# scamintel — `make` alone lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install demo serve test test-fast lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install scamintel with its dev extras
+
+demo: install ## Create the database, load the demonstration data and serve on http://127.0.0.1:8000
+	$(BIN)/scamintel init
+	$(BIN)/scamintel demo
+	$(BIN)/scamintel serve --host $(HOST) --port $(PORT)
+
+serve: install ## Serve the node (after `scamintel init`)
+	$(BIN)/scamintel serve --host $(HOST) --port $(PORT)
+
+test: install ## Run the whole test suite (SQLite and PostgreSQL)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+lint: install ## Check style and types (ruff, mypy)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: install ## Reformat the code
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install ## Run the benchmarks (long; see docs/benchmarks.md)
+	$(BIN)/python -m bench.run_all
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache build src/*.egg-info

@@ -1,0 +1,1 @@
+"""Who may do what: organisations, roles and API keys."""

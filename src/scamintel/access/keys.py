@@ -1,0 +1,82 @@
+"""API keys: shown once at creation, stored only as an argon2 hash."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+KEY_PREFIX = "si"
+
+
+class Role(StrEnum):
+    REPORTER = "reporter"
+    ANALYST = "analyst"
+    INVESTIGATOR = "investigator"
+    ADMIN = "admin"
+    PARTNER = "partner"
+
+
+class OrganisationKind(StrEnum):
+    AGENCY = "agency"
+    BANK = "bank"
+    TELCO = "telco"
+    POLICE = "police"
+    PARTNER_NODE = "partner_node"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    key_id: str
+    secret: str
+
+    @property
+    def token(self) -> str:
+        """What the holder sends in ``Authorization: Bearer``; never stored."""
+        return f"{KEY_PREFIX}_{self.key_id}_{self.secret}"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller of a request once its key is verified."""
+
+    organisation_id: int
+    organisation_name: str
+    role: Role
+    key_id: str
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.key_id}"
+
+
+def issue_key() -> IssuedKey:
+    return IssuedKey(key_id=secrets.token_hex(6), secret=secrets.token_urlsafe(32))
+
+
+def split_token(token: str) -> tuple[str, str] | None:
+    """The key id and secret of a presented token, or None when it is not shaped like one."""
+    parts = token.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+def hash_secret(secret: str) -> str:
+    return hasher().hash(secret)
+
+
+def secret_matches(secret_hash: str, secret: str) -> bool:
+    # argon2's verify compares in constant time.
+    try:
+        return hasher().verify(secret_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False

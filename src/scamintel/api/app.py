@@ -1,0 +1,66 @@
+"""Builds the ASGI application of a node from its settings; nothing is created at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from scamintel import __version__
+from scamintel.api.middleware import BodyLimitMiddleware, Metrics, MetricsAndHeadersMiddleware
+from scamintel.api.problems import install_problem_handlers
+from scamintel.api.routes import api, operator
+from scamintel.api.state import KeyVerifier, NodeState
+from scamintel.indicators import default_registry
+from scamintel.indicators.warninglist import Warninglist
+from scamintel.settings import Settings
+from scamintel.storage.migrate import schema_is_current
+from scamintel.storage.node import NodeDatabase
+from scamintel.web.pages import pages
+
+DESCRIPTION = """Check a phone number, link, account or wallet before you act; report a scam.
+
+A `no_reports` verdict means no report is known: it never means the value is safe.
+Errors are RFC 9457 problem details (`application/problem+json`)."""
+
+
+class SchemaNotReadyError(RuntimeError):
+    pass
+
+
+def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> FastAPI:
+    """The app for one node. Pass ``database`` to share an engine (tests, embedding)."""
+    database = database or NodeDatabase.connect(settings.database_url, settings.secret_key)
+    if not schema_is_current(database.engine):
+        raise SchemaNotReadyError(
+            "The database schema is missing or out of date; run `scamintel init` first."
+        )
+    metrics = Metrics.create()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="scamintel",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.node = NodeState(
+        settings=settings,
+        database=database,
+        registry=default_registry(),
+        warninglist=Warninglist(),
+        keys=KeyVerifier(database),
+    )
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    app.include_router(api)
+    app.include_router(operator)
+    app.include_router(pages)
+    app.add_middleware(MetricsAndHeadersMiddleware, metrics=metrics)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app

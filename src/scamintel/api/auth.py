@@ -1,0 +1,64 @@
+"""Who is calling: an API key in ``Authorization: Bearer`` (or ``X-API-Key``), or nobody."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from scamintel.access.keys import Principal, Role
+from scamintel.api.state import NodeState, node_state
+
+WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="scamintel"'}
+
+
+def _presented_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+        raise HTTPException(
+            401,
+            "The Authorization header must be 'Bearer <api key>'.",
+            headers=WWW_AUTHENTICATE,
+        )
+    return request.headers.get("x-api-key")
+
+
+def optional_principal(
+    request: Request, node: Annotated[NodeState, Depends(node_state)]
+) -> Principal | None:
+    token = _presented_token(request)
+    if token is None:
+        return None
+    principal = node.keys.principal_for(token)
+    if principal is None:
+        raise HTTPException(
+            401,
+            "The API key is not valid or was revoked; ask the node operator for a new one.",
+            headers=WWW_AUTHENTICATE,
+        )
+    return principal
+
+
+def require_role(*roles: Role) -> Callable[..., Principal]:
+    allowed = ", ".join(role.value for role in roles)
+
+    def dependency(
+        principal: Annotated[Principal | None, Depends(optional_principal)],
+    ) -> Principal:
+        if principal is None:
+            raise HTTPException(
+                401,
+                f"This needs an API key with one of the roles: {allowed}.",
+                headers=WWW_AUTHENTICATE,
+            )
+        if principal.role not in roles:
+            raise HTTPException(
+                403, f"A {principal.role.value} key cannot do this; it needs one of: {allowed}."
+            )
+        return principal
+
+    return dependency

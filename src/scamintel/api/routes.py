@@ -1,0 +1,151 @@
+"""REST routes under /api/v1 and the operator endpoints. Each parses, authorises, calls a
+service and serialises; nothing else."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from scamintel import __version__
+from scamintel.access.keys import Principal, Role
+from scamintel.api.auth import optional_principal, require_role
+from scamintel.api.schemas import CheckOut, Health, ReportAccepted, ReportOut, reference_of
+from scamintel.api.state import NodeState, node_state
+from scamintel.indicators import IndicatorType
+from scamintel.reports.service import Reader, check_value, read_report, submit_report
+from scamintel.reports.submission import MAX_VALUE, ReportSubmission
+
+Node = Annotated[NodeState, Depends(node_state)]
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+COMMON_PROBLEMS: dict[int | str, dict[str, object]] = {
+    400: {"description": "Malformed request", **PROBLEM},
+    422: {"description": "Invalid input", **PROBLEM},
+}
+
+api = APIRouter(prefix="/api/v1", responses=COMMON_PROBLEMS)
+operator = APIRouter()
+READERS_OF_REPORTS = (Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
+READERS_OF_PERSONAL_DATA = (Role.INVESTIGATOR, Role.ADMIN)
+
+
+def reader_of(principal: Principal | None) -> Reader:
+    if principal is None:
+        return Reader(actor="public")
+    return Reader(actor=principal.actor, organisation_id=principal.organisation_id)
+
+
+@api.get("/check", response_model=CheckOut, summary="Verdict for one value of any type")
+async def check(
+    node: Node,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_VALUE,
+            description="A phone number, link, domain, e-mail, account, wallet or handle",
+        ),
+    ],
+    type: Annotated[IndicatorType | None, Query(description="Skip type detection")] = None,
+) -> CheckOut:
+    with node.database.engine.connect() as connection:
+        store = node.database.reader(connection)
+        result = check_value(
+            store,
+            q,
+            registry=node.registry,
+            context=node.context,
+            warninglist=node.warninglist,
+            indicator_type=type,
+        )
+    return CheckOut.of(result)
+
+
+@api.post(
+    "/reports",
+    response_model=ReportAccepted,
+    status_code=201,
+    summary="Submit a scam report (anonymous or with a key)",
+    responses={
+        200: {"description": "Repeat of an earlier Idempotency-Key", "model": ReportAccepted}
+    },
+)
+def create_report(
+    node: Node,
+    submission: ReportSubmission,
+    request: Request,
+    response: Response,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=200, description="Resending with the same key stores once"),
+    ] = None,
+) -> ReportAccepted:
+    with node.database.transaction() as store:
+        submitted = submit_report(
+            store,
+            submission,
+            registry=node.registry,
+            context=node.context,
+            reader=reader_of(principal),
+            idempotency_key=idempotency_key,
+            warninglist=node.warninglist,
+        )
+    if not submitted.created:
+        response.status_code = 200
+    response.headers["Location"] = str(request.url_for("get_report", report_id=submitted.report_id))
+    return ReportAccepted(
+        id=submitted.report_id,
+        reference=reference_of(submitted.report_id),
+        created=submitted.created,
+        indicator_count=submitted.indicator_count,
+    )
+
+
+@api.get(
+    "/reports/{report_id}",
+    response_model=ReportOut,
+    summary="Read one report (analyst, investigator, admin); every read is audited",
+    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+)
+def get_report(
+    node: Node,
+    report_id: UUID,
+    principal: Annotated[Principal, Depends(require_role(*READERS_OF_REPORTS))],
+    include_reporter: Annotated[
+        bool, Query(description="Include the victim's contact details (investigator, admin)")
+    ] = False,
+    purpose: Annotated[
+        str | None, Query(max_length=60, description="Why the personal data is needed")
+    ] = None,
+) -> ReportOut:
+    if include_reporter and principal.role not in READERS_OF_PERSONAL_DATA:
+        raise HTTPException(403, "Only investigator and admin keys may read reporter contacts.")
+    if include_reporter and not purpose:
+        raise HTTPException(422, "State a purpose (?purpose=...) to read reporter contacts.")
+    with node.database.transaction() as store:
+        found = read_report(
+            store,
+            report_id,
+            reader=reader_of(principal),
+            with_reporter=include_reporter,
+            purpose=purpose,
+        )
+    if found is None:
+        raise HTTPException(404, f"No report {report_id} on this node.")
+    return ReportOut.of(found)
+
+
+@operator.get("/healthz", response_model=Health, summary="Liveness")
+async def healthz(node: Node) -> Health:
+    return Health(status="ok", node=node.settings.node_name, version=__version__)
+
+
+@operator.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+def metrics(request: Request) -> Response:
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

@@ -1,0 +1,115 @@
+"""Response bodies of the REST API (requests reuse the domain's submission schema)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from scamintel.indicators import Indicator, IndicatorType
+from scamintel.reports.model import StoredReport
+from scamintel.reports.verdict import CheckResult, Verdict
+
+
+class IndicatorOut(BaseModel):
+    type: IndicatorType
+    value: str = Field(description="Canonical value (DESIGN.md §3)")
+    country: str | None = None
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> IndicatorOut:
+        return cls(type=indicator.type, value=indicator.value, country=indicator.country)
+
+
+class CheckOut(BaseModel):
+    query: str
+    indicator: IndicatorOut
+    verdict: Verdict
+    score: float = Field(ge=0, le=1)
+    report_count: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    scam_types: list[str]
+    explanation: str
+    advice: str
+
+    @classmethod
+    def of(cls, result: CheckResult) -> CheckOut:
+        return cls(
+            query=result.query,
+            indicator=IndicatorOut.of(result.indicator),
+            verdict=result.verdict,
+            score=result.score,
+            report_count=result.report_count,
+            first_seen=result.first_seen,
+            last_seen=result.last_seen,
+            scam_types=list(result.scam_types),
+            explanation=result.explanation,
+            advice=result.advice,
+        )
+
+
+class ReportAccepted(BaseModel):
+    id: UUID
+    reference: str = Field(description="Short reference to quote when contacting the node")
+    created: bool = Field(description="False when this repeats an earlier Idempotency-Key")
+    indicator_count: int
+
+
+class ReportedIndicatorOut(IndicatorOut):
+    raw: str
+    origin: str
+
+
+class ReportOut(BaseModel):
+    id: UUID
+    source: str
+    scam_type: str
+    channel: str
+    victim_country: str | None
+    amount: Decimal | None
+    currency: str | None
+    occurred_at: datetime | None
+    received_at: datetime
+    narrative: str | None
+    indicators: list[ReportedIndicatorOut]
+    reporter: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, report: StoredReport) -> ReportOut:
+        return cls(
+            id=report.id,
+            source=report.source,
+            scam_type=report.scam_type,
+            channel=report.channel,
+            victim_country=report.victim_country,
+            amount=report.amount,
+            currency=report.currency,
+            occurred_at=report.occurred_at,
+            received_at=report.received_at,
+            narrative=report.narrative,
+            indicators=[
+                ReportedIndicatorOut(
+                    type=item.indicator.type,
+                    value=item.indicator.value,
+                    country=item.indicator.country,
+                    raw=item.raw,
+                    origin=item.origin,
+                )
+                for item in report.indicators
+            ],
+            reporter=report.reporter,
+        )
+
+
+class Health(BaseModel):
+    status: str
+    node: str
+    version: str
+
+
+def reference_of(report_id: UUID) -> str:
+    return "R-" + report_id.hex[:10].upper()

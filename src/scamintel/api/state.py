@@ -1,0 +1,70 @@
+"""What one running app holds: built by create_app, reached from requests."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from scamintel.access.keys import Principal, secret_matches, split_token
+from scamintel.indicators import IndicatorRegistry, ParseContext
+from scamintel.indicators.warninglist import Warninglist
+from scamintel.settings import Settings
+from scamintel.storage.access_repo import find_api_key
+from scamintel.storage.node import NodeDatabase
+
+# A revoked key stops working within this many seconds on every worker.
+KEY_CACHE_SECONDS = 60.0
+
+
+@dataclass
+class KeyVerifier:
+    """Verifies API keys against their argon2 hashes. Argon2 is slow on purpose, so a key
+    verified recently is remembered by the SHA-256 of the token for a short while."""
+
+    database: NodeDatabase
+    _recent: dict[str, tuple[float, Principal]] = field(default_factory=dict)
+
+    def principal_for(self, token: str) -> Principal | None:
+        fingerprint = hashlib.sha256(token.encode()).hexdigest()
+        cached = self._recent.get(fingerprint)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < KEY_CACHE_SECONDS:
+            return cached[1]
+        principal = self._verify(token)
+        if principal is not None:
+            if len(self._recent) > 10_000:
+                self._recent.clear()
+            self._recent[fingerprint] = (now, principal)
+        return principal
+
+    def _verify(self, token: str) -> Principal | None:
+        parts = split_token(token)
+        if parts is None:
+            return None
+        key_id, secret = parts
+        with self.database.engine.connect() as connection:
+            stored = find_api_key(connection, key_id)
+        if stored is None or stored.revoked or not secret_matches(stored.secret_hash, secret):
+            return None
+        return Principal(stored.organisation_id, stored.organisation_name, stored.role, key_id)
+
+
+@dataclass
+class NodeState:
+    settings: Settings
+    database: NodeDatabase
+    registry: IndicatorRegistry
+    warninglist: Warninglist
+    keys: KeyVerifier
+
+    @property
+    def context(self) -> ParseContext:
+        return ParseContext(self.settings.node_country)
+
+
+def node_state(request: Request) -> NodeState:
+    state: NodeState = request.app.state.node
+    return state

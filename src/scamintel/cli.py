@@ -1,0 +1,386 @@
+"""The ``scamintel`` command. Each verb builds what it needs from the one Settings object."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from urllib.parse import quote
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from scamintel.access.keys import OrganisationKind, Role
+from scamintel.indicators import (
+    IndicatorType,
+    InvalidIndicatorError,
+    ParseContext,
+    default_registry,
+)
+from scamintel.indicators.warninglist import Warninglist
+from scamintel.reports.bulk import BulkIngest, FileFormat, IngestSummary, ParserSettings
+from scamintel.reports.service import check_value
+from scamintel.reports.verdict import CheckResult
+from scamintel.settings import Settings
+from scamintel.storage.access_repo import create_api_key, ensure_organisation
+from scamintel.storage.migrate import schema_is_current, upgrade_to_head
+from scamintel.storage.node import NodeDatabase
+from scamintel.storage.store import most_reported_indicators, read_audit_entries
+
+BAD_INPUT = 2
+app = typer.Typer(
+    help="scamintel: check, report and share scam intelligence.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+apikey_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(audit_app, name="audit")
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(str(item["msg"]) for item in error.errors(include_url=False))
+        fail(f"settings: {problems}")
+
+
+def open_database(settings: Settings, *, require_schema: bool = True) -> NodeDatabase:
+    database = NodeDatabase.connect(settings.database_url, settings.secret_key)
+    if require_schema and not schema_is_current(database.engine):
+        fail("the database is not initialised or out of date; run `scamintel init` first")
+    return database
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    database = open_database(settings, require_schema=False)
+    upgrade_to_head(database.engine)
+    database.dispose()
+    out.print(f"Database ready: {database.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the REST API and pages."""
+    import uvicorn
+
+    settings = load_settings()
+    open_database(settings).dispose()
+    out.print(f"Serving node {settings.node_name} on http://{host}:{port}/")
+    uvicorn.run(
+        "scamintel.api.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="CSV or JSON Lines file of reports")],
+    file_format: Annotated[
+        FileFormat | None, typer.Option("--format", help="csv or jsonl (default: from extension)")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where rejected rows go (default: PATH.rejects.jsonl here)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=0, help="Parsing processes beside the writer (default: by file size)"),
+    ] = None,
+) -> None:
+    """Load reports from a file; safe to rerun after an interruption."""
+    if not path.is_file():
+        fail(f"{path} does not exist or is not a file")
+    try:
+        chosen = file_format or FileFormat.for_path(path)
+    except ValueError as error:
+        fail(str(error))
+    settings = load_settings()
+    database = open_database(settings)
+    rejects_path = rejects or Path.cwd() / f"{path.name}.rejects.jsonl"
+    summary = _run_ingest(
+        settings, database, path, chosen, rejects_path, quiet=as_json, workers=workers
+    )
+    database.dispose()
+    if as_json:
+        print(json.dumps(_summary_json(summary)))
+    else:
+        _print_summary(summary)
+
+
+def _run_ingest(
+    settings: Settings,
+    database: NodeDatabase,
+    path: Path,
+    file_format: FileFormat,
+    rejects_path: Path,
+    *,
+    quiet: bool,
+    workers: int | None = None,
+) -> IngestSummary:
+    runner = BulkIngest(
+        database.transaction,
+        parser=ParserSettings(region=settings.node_country),
+        batch_size=settings.ingest_batch_size,
+        workers=parse_workers(workers, path),
+    )
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet,
+    )
+    with progress, rejects_path.open("w", encoding="utf-8") as rejects_file:
+        task = progress.add_task(f"ingesting {path.name}", total=path.stat().st_size)
+        summary = runner.run(
+            path,
+            file_format,
+            rejects_file,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+    if summary.rejected:
+        summary.problems_written_to = rejects_path
+    else:
+        rejects_path.unlink(missing_ok=True)
+    return summary
+
+
+# Below this size starting worker processes costs more than it saves.
+PARALLEL_INGEST_MIN_BYTES = 4_000_000
+
+
+def parse_workers(requested: int | None, path: Path) -> int:
+    """Worker processes for parsing: as asked, else one per spare core for large files."""
+    if requested is not None:
+        return requested
+    if path.stat().st_size < PARALLEL_INGEST_MIN_BYTES:
+        return 0
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+def _summary_json(summary: IngestSummary) -> dict[str, Any]:
+    return {
+        "rows": summary.rows,
+        "new": summary.new,
+        "duplicates": summary.duplicates,
+        "rejected": summary.rejected,
+        "rejects_file": str(summary.problems_written_to) if summary.problems_written_to else None,
+    }
+
+
+def _print_summary(summary: IngestSummary) -> None:
+    out.print(
+        f"{summary.rows} rows: [green]{summary.new} new[/], {summary.duplicates} duplicate, "
+        f"[red]{summary.rejected} rejected[/]"
+    )
+    for problem in summary.first_problems[:5]:
+        out.print(f"  line {problem.line}: {problem.reason}", highlight=False)
+    if summary.problems_written_to:
+        out.print(f"Rejected rows with line numbers and reasons: {summary.problems_written_to}")
+
+
+@app.command()
+def check(
+    value: Annotated[str, typer.Argument(help="Number, link, domain, e-mail, account, wallet…")],
+    indicator_type: Annotated[
+        IndicatorType | None, typer.Option("--type", help="Skip type detection")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the check result as JSON")] = False,
+) -> None:
+    """Verdict for one value, as the public check gives it."""
+    settings = load_settings()
+    database = open_database(settings)
+    try:
+        with database.engine.connect() as connection:
+            result = check_value(
+                database.reader(connection),
+                value,
+                registry=default_registry(),
+                context=ParseContext(settings.node_country),
+                warninglist=Warninglist(),
+                indicator_type=indicator_type,
+            )
+    except InvalidIndicatorError as error:
+        fail(f"{value!r} cannot be read: {error.reason}")
+    finally:
+        database.dispose()
+    if as_json:
+        print(json.dumps(check_result_json(result), ensure_ascii=False))
+    else:
+        _print_check(result)
+
+
+def check_result_json(result: CheckResult) -> dict[str, Any]:
+    data = asdict(result)
+    data["indicator"] = {
+        "type": result.indicator.type.value,
+        "value": result.indicator.value,
+        "country": result.indicator.country,
+    }
+    data["verdict"] = result.verdict.value
+    data["scam_types"] = list(result.scam_types)
+    for key in ("first_seen", "last_seen"):
+        moment: datetime | None = data[key]
+        data[key] = moment.isoformat() if moment else None
+    return data
+
+
+VERDICT_STYLE = {"scam": "bold red", "suspicious": "bold yellow", "official": "bold blue"}
+
+
+def _print_check(result: CheckResult) -> None:
+    style = VERDICT_STYLE.get(result.verdict.value, "bold")
+    out.print(f"{result.indicator.type.value} {result.indicator.value}", highlight=False)
+    out.print(f"[{style}]{result.verdict.value.replace('_', ' ')}[/] (score {result.score})")
+    out.print(result.explanation, highlight=False)
+    out.print(f"[bold]What to do:[/] {result.advice}", highlight=False)
+
+
+@app.command()
+def demo(
+    count: Annotated[int, typer.Option(help="How many synthetic reports")] = 5000,
+    seed: Annotated[int, typer.Option(help="Generator seed (same seed, same data)")] = 7,
+) -> None:
+    """Load the synthetic demonstration data set (idempotent)."""
+    from scamintel.demo import write_demo_dataset
+
+    if count < 1:
+        fail("--count must be at least 1")
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    database = open_database(settings, require_schema=False)
+    upgrade_to_head(database.engine)
+    dataset = write_demo_dataset(settings.home / "demo", count=count, seed=seed)
+    summary = _run_ingest(
+        settings,
+        database,
+        dataset.reports_path,
+        FileFormat.JSONL,
+        settings.home / "demo" / "reports.rejects.jsonl",
+        quiet=False,
+    )
+    _print_summary(summary)
+    out.print(f"Ground truth of the operations: {dataset.truth_path}")
+    with database.engine.connect() as connection:
+        examples = {
+            kind: most_reported_indicators(connection, kind, 1) for kind in DEMO_EXAMPLE_TYPES
+        }
+    database.dispose()
+    out.print("Once the node is serving, try these in a browser:")
+    for kind, found in examples.items():
+        for value, reports in found:
+            link = f"http://127.0.0.1:8000/api/v1/check?q={quote(value, safe='')}"
+            out.print(
+                f"  {kind.value:<14} ({reports} reports)  {link}", highlight=False, soft_wrap=True
+            )
+
+
+DEMO_EXAMPLE_TYPES = (
+    IndicatorType.PHONE,
+    IndicatorType.BANK_ACCOUNT,
+    IndicatorType.URL,
+    IndicatorType.CRYPTO_WALLET,
+)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    org: Annotated[str, typer.Option(help="Organisation name (created if new)")],
+    role: Annotated[Role, typer.Option(help="What the key may do")],
+    kind: Annotated[OrganisationKind, typer.Option(help="Kind of organisation")] = (
+        OrganisationKind.OTHER
+    ),
+    country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2")] = None,
+    label: Annotated[str | None, typer.Option(help="A note to recognise the key")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an API key; it is shown once and stored only as a hash."""
+    if not org.strip():
+        fail("--org must not be empty")
+    if country is not None and (len(country) != 2 or not country.isalpha()):
+        fail("--country must be an ISO 3166 alpha-2 code such as TH")
+    settings = load_settings()
+    database = open_database(settings)
+    from scamintel.governance.audit import AuditEvent
+    from scamintel.storage.store import append_audit
+
+    with database.engine.begin() as connection:
+        organisation_id = ensure_organisation(
+            connection, org.strip(), kind, country.upper() if country else None
+        )
+        issued = create_api_key(connection, organisation_id, role, label)
+        append_audit(
+            connection,
+            AuditEvent(
+                actor="cli",
+                action="apikey.create",
+                object_type="api_key",
+                object_id=issued.key_id,
+                details={"organisation": org.strip(), "role": role.value},
+            ),
+        )
+    database.dispose()
+    if as_json:
+        print(json.dumps({"key_id": issued.key_id, "key": issued.token, "role": role.value}))
+    else:
+        out.print(f"API key for {org} ({role.value}); it will not be shown again:")
+        print(issued.token)
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Recompute the audit chain and say whether any entry was altered, removed or reordered."""
+    from scamintel.governance.audit import verify_chain
+
+    settings = load_settings()
+    database = open_database(settings)
+    with database.engine.connect() as connection:
+        verification = verify_chain(read_audit_entries(connection))
+    database.dispose()
+    if as_json:
+        print(json.dumps(asdict(verification)))
+    elif verification.ok:
+        out.print(
+            f"Audit log intact: {verification.entries} entries, head {verification.head_hash}"
+        )
+    else:
+        err.print(f"[bold red]Audit log broken:[/] {verification.problem}")
+    if not verification.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app(prog_name="scamintel")
+
+
+if __name__ == "__main__":
+    main()

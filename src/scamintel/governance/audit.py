@@ -1,0 +1,95 @@
+"""The audit chain: each entry's hash covers its content and the previous entry's hash, so
+no entry can be altered, removed or reordered without the chain breaking."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """What happened, before it is placed in the chain."""
+
+    actor: str
+    action: str
+    object_type: str
+    object_id: str | None = None
+    purpose: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    event: AuditEvent
+    prev_hash: str
+    entry_hash: str
+
+
+def canonical_details(details: dict[str, Any]) -> str:
+    return json.dumps(
+        details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+
+
+def entry_hash(seq: int, at: datetime, event: AuditEvent, prev_hash: str) -> str:
+    body = json.dumps(
+        [
+            seq,
+            at.isoformat(timespec="microseconds"),
+            event.actor,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.purpose,
+            canonical_details(event.details),
+            prev_hash,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def seal(seq: int, at: datetime, event: AuditEvent, prev_hash: str) -> AuditEntry:
+    return AuditEntry(seq, at, event, prev_hash, entry_hash(seq, at, event, prev_hash))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainVerification:
+    ok: bool
+    entries: int
+    head_hash: str
+    problem: str | None = None
+
+
+def verify_chain(entries: Iterable[AuditEntry]) -> ChainVerification:
+    """Recompute the chain from the first entry; report the first entry that does not fit."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return ChainVerification(
+                False, count, expected_prev, f"entry {expected_seq} is missing (found {entry.seq})"
+            )
+        if entry.prev_hash != expected_prev:
+            return ChainVerification(
+                False, count, expected_prev, f"entry {entry.seq} does not follow the one before it"
+            )
+        if entry_hash(entry.seq, entry.at, entry.event, entry.prev_hash) != entry.entry_hash:
+            return ChainVerification(
+                False, count, expected_prev, f"entry {entry.seq} was altered after it was written"
+            )
+        expected_prev = entry.entry_hash
+        expected_seq += 1
+        count += 1
+    return ChainVerification(True, count, expected_prev)

@@ -1,0 +1,304 @@
+"""Phone numbers: E.164 canonical form, checked against the numbering plan of their country."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import phonenumbers
+from phonenumbers import (
+    Leniency,
+    NumberParseException,
+    PhoneMetadata,
+    PhoneNumber,
+    PhoneNumberFormat,
+)
+
+from scamintel.indicators.model import (
+    FoundIndicator,
+    Indicator,
+    IndicatorType,
+    InvalidIndicatorError,
+    ParseContext,
+)
+
+# Zero digit of each decimal-digit block that people in the region (and migrant workers from
+# further west) type numbers in. Full-width digits come from Thai, Chinese and Japanese IMEs.
+_ZERO_DIGITS = (
+    0x0660,  # Arabic-Indic
+    0x06F0,  # Extended Arabic-Indic
+    0x0966,  # Devanagari
+    0x09E6,  # Bengali
+    0x0E50,  # Thai
+    0x0ED0,  # Lao
+    0x1040,  # Myanmar
+    0x1090,  # Myanmar Shan
+    0x17E0,  # Khmer
+    0x19D0,  # New Tai Lue
+    0x1A80,  # Tai Tham Hora
+    0x1A90,  # Tai Tham Tham
+    0xA9D0,  # Javanese
+    0xA9F0,  # Myanmar Extended-B
+    0xAA50,  # Cham
+    0xFF10,  # Full-width
+)
+
+
+def _build_digit_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for zero in _ZERO_DIGITS:
+        for offset in range(10):
+            char = chr(zero + offset)
+            table[zero + offset] = str(unicodedata.digit(char))
+    # A full-width plus comes with full-width digits; one character for one keeps offsets.
+    table[ord("＋")] = "+"
+    return table
+
+
+_DIGIT_TABLE = _build_digit_table()
+
+
+# Digits that are not ASCII: nearly all text has none, and finding that out is one scan in C.
+_LOCAL_DIGIT = re.compile("[" + "".join(chr(code) for code in _DIGIT_TABLE) + "]")
+
+
+def _ascii_digit(match: re.Match[str]) -> str:
+    return _DIGIT_TABLE[ord(match.group())]
+
+
+def to_ascii_digits(text: str) -> str:
+    """Local-script and full-width digits as ASCII, one character for one (offsets survive)."""
+    if text.isascii() or _LOCAL_DIGIT.search(text) is None:
+        return text
+    # str.translate looks every character up in the table; only the digits need replacing.
+    return _LOCAL_DIGIT.sub(_ascii_digit, text)
+
+
+_PHONE_SHAPE = re.compile(r"\+?[\d\s\u00a0\u2009\u202f\-‐‑‒–—―−.()/]+", re.ASCII)
+_NON_DIGITS = re.compile(r"\D", re.ASCII)
+_MIN_DIGITS = 6
+_MAX_DIGITS = 20
+
+# Numbers written with "00" before the country code, in a region whose own international
+# prefix is something else (Thailand dials 001/007/008/009): people still write them that way.
+_DOUBLE_ZERO_CANDIDATE = re.compile(r"(?<![\d+])00[ .\-]?[1-9](?:[ .\-()]{0,2}\d){5,17}", re.ASCII)
+
+# English names for rejection reasons; any other plan is named by its calling code.
+_PLAN_NAMES = {
+    "TH": "Thailand",
+    "MM": "Myanmar",
+    "KH": "Cambodia",
+    "LA": "Laos",
+    "VN": "Vietnam",
+    "MY": "Malaysia",
+    "SG": "Singapore",
+    "ID": "Indonesia",
+    "PH": "the Philippines",
+    "BN": "Brunei",
+    "TL": "Timor-Leste",
+    "CN": "China",
+    "HK": "Hong Kong",
+    "TW": "Taiwan",
+    "JP": "Japan",
+    "KR": "South Korea",
+    "IN": "India",
+    "GB": "the United Kingdom",
+    "US": "the United States",
+}
+
+
+def _plan_name(number: PhoneNumber) -> str:
+    country_code = number.country_code or 0
+    name = _PLAN_NAMES.get(phonenumbers.region_code_for_country_code(country_code))
+    if name is not None:
+        return f"{name}'s numbering plan"
+    return f"the +{country_code} numbering plan"
+
+
+_PARSE_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "it does not start with a known country code",
+    NumberParseException.NOT_A_NUMBER: "it does not contain a phone number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "it is too short after the international prefix",
+    NumberParseException.TOO_SHORT_NSN: "it is too short to be a phone number",
+    NumberParseException.TOO_LONG: "it is too long to be a phone number",
+}
+
+_LENGTH_REASONS = {
+    phonenumbers.ValidationResult.TOO_SHORT: "it is too short for",
+    phonenumbers.ValidationResult.TOO_LONG: "it is too long for",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "it has the wrong length for",
+}
+
+
+def _invalid_reason(number: PhoneNumber) -> str:
+    plan = _plan_name(number)
+    length = phonenumbers.is_possible_number_with_reason(number)
+    prefix = _LENGTH_REASONS.get(length)
+    if prefix is not None:
+        return f"{prefix} {plan}"
+    return f"not a valid number in {plan}"
+
+
+def _double_zero_as_plus(value: str) -> str | None:
+    """``00 66 81…`` rewritten ``+6681…``, or None when the value does not start with 00."""
+    stripped = value.lstrip()
+    if not stripped.startswith("00"):
+        return None
+    return "+" + _NON_DIGITS.sub("", stripped)[2:]
+
+
+# phonenumbers.parse costs ~35 µs, most of a canonicalisation. The two shapes almost every
+# report uses, "+<cc><number>" and "<national prefix><number>", are read here instead, but
+# only where the numbering plan makes that reading the same as parse's: a literal national
+# prefix (no carrier codes, no transform rules) and no leading zero in the national number.
+# Anything else, and any number this reading finds invalid, goes to parse.
+_FAST_SEPARATORS = re.compile(r"[ \u00a0\-‐‑‒–—―−.()/]")
+_MAX_NSN_LENGTH = 17
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    country_code: int
+    national_prefix: str  # "" when the plan has none
+    international_prefix: re.Pattern[str] | None
+
+
+def _plan(metadata: PhoneMetadata | None) -> _Plan | None:
+    if metadata is None or metadata.country_code is None or metadata.national_prefix_transform_rule:
+        return None
+    prefix = metadata.national_prefix_for_parsing or ""
+    if prefix and not prefix.isdigit():
+        return None
+    idd = metadata.international_prefix
+    return _Plan(metadata.country_code, prefix, re.compile(idd) if idd else None)
+
+
+@cache
+def _plan_for_region(region: str) -> _Plan | None:
+    return _plan(PhoneMetadata.metadata_for_region(region.upper()))
+
+
+@cache
+def _plan_for_calling_code(country_code: int) -> _Plan | None:
+    region = phonenumbers.region_code_for_country_code(country_code)
+    return _plan(PhoneMetadata.metadata_for_region_or_calling_code(country_code, region))
+
+
+def _split_international(digits: str) -> tuple[int, str] | None:
+    if digits.startswith("0"):
+        return None
+    # Calling codes are prefix-free, so the first known one is the one.
+    for length in (1, 2, 3):
+        country_code = int(digits[:length])
+        if country_code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            plan = _plan_for_calling_code(country_code)
+            national = digits[length:]
+            if plan is None or national.startswith("0"):
+                return None
+            if plan.national_prefix and national.startswith(plan.national_prefix):
+                return None
+            return country_code, national
+    return None
+
+
+def _split_national(digits: str, region: str) -> tuple[int, str] | None:
+    plan = _plan_for_region(region)
+    if plan is None or not plan.national_prefix or not digits.startswith(plan.national_prefix):
+        return None
+    if plan.international_prefix is not None and plan.international_prefix.match(digits):
+        return None
+    national = digits[len(plan.national_prefix) :]
+    return None if national.startswith("0") else (plan.country_code, national)
+
+
+def _fast_parse(value: str, region: str) -> PhoneNumber | None:
+    """The valid number ``value`` is, read without phonenumbers.parse; None: ask parse."""
+    compact = _FAST_SEPARATORS.sub("", value)
+    international = compact.startswith("+")
+    digits = compact[1:] if international else compact
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    split = _split_international(digits) if international else _split_national(digits, region)
+    if split is None or not 2 <= len(split[1]) <= _MAX_NSN_LENGTH:
+        return None
+    number = PhoneNumber(country_code=split[0], national_number=int(split[1]))
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _parse_double_zero(value: str) -> PhoneNumber | None:
+    """The valid number ``value`` is when its leading 00 is read as "+", else None."""
+    rewritten = _double_zero_as_plus(value)
+    if rewritten is None:
+        return None
+    try:
+        number = phonenumbers.parse(rewritten, None)
+    except NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _indicator(number: PhoneNumber) -> Indicator:
+    return Indicator(
+        IndicatorType.PHONE,
+        phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        phonenumbers.region_code_for_number(number),
+    )
+
+
+class PhoneKind:
+    """Phone numbers in E.164, read with the node's region for local formats."""
+
+    type = IndicatorType.PHONE
+
+    def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
+        value = to_ascii_digits(raw.strip())
+        fast = _fast_parse(value, context.default_region)
+        if fast is not None:
+            return _indicator(fast)
+        try:
+            number = phonenumbers.parse(value, context.default_region)
+        except NumberParseException as error:
+            reason = _PARSE_REASONS.get(error.error_type, str(error))
+        else:
+            if phonenumbers.is_valid_number(number):
+                return _indicator(number)
+            reason = _invalid_reason(number)
+        # Only after the region's own reading fails: "001 66…" is Thailand's IDD, "00 66…" not.
+        alternative = _parse_double_zero(value)
+        if alternative is not None:
+            return _indicator(alternative)
+        raise InvalidIndicatorError(raw, reason, IndicatorType.PHONE)
+
+    def looks_like(self, raw: str) -> bool:
+        value = to_ascii_digits(raw.strip())
+        if _PHONE_SHAPE.fullmatch(value) is None or "+" in value[1:]:
+            return False
+        digits = len(_NON_DIGITS.sub("", value))
+        return _MIN_DIGITS <= digits <= _MAX_DIGITS
+
+    def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
+        mapped = to_ascii_digits(text)
+        spans: list[tuple[int, int]] = []
+        matcher = phonenumbers.PhoneNumberMatcher(
+            mapped, context.default_region, leniency=Leniency.VALID
+        )
+        for match in matcher:
+            spans.append((match.start, match.end))
+            yield FoundIndicator(
+                _indicator(match.number), text[match.start : match.end], match.start, match.end
+            )
+        yield from self._find_double_zero(text, mapped, spans)
+
+    def _find_double_zero(
+        self, text: str, mapped: str, taken: list[tuple[int, int]]
+    ) -> Iterator[FoundIndicator]:
+        for match in _DOUBLE_ZERO_CANDIDATE.finditer(mapped):
+            start, end = match.span()
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            number = _parse_double_zero(match.group())
+            if number is not None:
+                yield FoundIndicator(_indicator(number), text[start:end], start, end)

@@ -1,0 +1,335 @@
+"""Links and domains: refanged, normalised URLs and registrable domains (offline suffix list)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import idna
+import tldextract
+
+from scamintel.indicators.model import (
+    FoundIndicator,
+    Indicator,
+    IndicatorType,
+    InvalidIndicatorError,
+    ParseContext,
+)
+
+_DEFANGED = re.compile(r" ?[\[({] ?(?:\.|dot) ?[\])}] ?|\[:\]|\[://\]|\[/\]", re.IGNORECASE)
+_REFANGED = {"[:]": ":", "[://]": "://", "[/]": "/"}
+_DEFANGED_SCHEMES = {"hxxp": "http", "hxxps": "https", "h**p": "http", "h**ps": "https"}
+
+
+def _refanged(match: re.Match[str]) -> str:
+    return _REFANGED.get(match.group(), ".")
+
+
+def refang(value: str) -> str:
+    """Undo the defanging analysts and victims use so links are not clickable: ``[.]``,
+    ``(dot)``, ``[:]`` anywhere, and ``hxxp``/``h**p`` as the scheme at the start."""
+    if "[" in value or "(" in value or "{" in value:
+        value = _DEFANGED.sub(_refanged, value)
+    scheme, colon, rest = value.partition(":")
+    if colon and len(scheme) <= 5:
+        fanged = _DEFANGED_SCHEMES.get(scheme.lower())
+        if fanged is not None:
+            value = f"{fanged}:{rest}"
+    return value
+
+
+class PublicSuffixes:
+    """Registrable domains under the public suffix list bundled with tldextract: never the
+    network. Private suffixes (github.io, pages.dev, blogspot.com) count, so a scam site on
+    free hosting is its own registrable domain rather than the hosting platform's."""
+
+    def __init__(self, extractor: tldextract.TLDExtract | None = None) -> None:
+        self._extractor = extractor or tldextract.TLDExtract(
+            suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+        )
+        # The same hosts come back report after report; a lookup costs ~5 µs.
+        self.split = lru_cache(maxsize=65_536)(self._split)
+
+    def _split(self, host: str) -> tuple[str, str]:
+        """(registrable domain, public suffix) of an ASCII host; "" for what it lacks."""
+        result = self._extractor(host)
+        if result.domain and result.suffix:
+            return f"{result.domain}.{result.suffix}", result.suffix
+        if result.is_private:
+            # The host is itself a private suffix (github.io): registrable under the ICANN part.
+            labels = result.suffix.split(".")
+            wanted = result.registry_suffix.count(".") + 2
+            if len(labels) >= wanted:
+                return ".".join(labels[-wanted:]), result.suffix
+        return "", result.suffix
+
+    def registrable(self, host: str) -> str:
+        return self.split(host)[0]
+
+    def has_suffix(self, host: str) -> bool:
+        return bool(self.split(host)[1])
+
+    def unregistrable_reason(self, host: str) -> str:
+        if self.has_suffix(host):
+            return f"{host} is a public suffix, not a registrable domain"
+        return f"{host} does not end in a known public suffix"
+
+
+@cache
+def offline_suffixes() -> PublicSuffixes:
+    """One reader for all kinds: each TLDExtract loads and indexes the whole list (~0.1 s, 6 MB)."""
+    return PublicSuffixes()
+
+
+# Messenger profile links name an account, not a web page: the handle kind reads them, and
+# the URL kind leaves them alone so detection and extraction agree. Invite and message links
+# (t.me/+…, t.me/name/123) and LINE's opaque QR tokens are not accounts and stay URLs.
+MESSENGER_LINK = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:"
+    r"(?:t|telegram)\.me/(?P<telegram>[A-Za-z0-9_]{4,32})"
+    r"|wa\.me/(?P<whatsapp>\+?[0-9]{6,15})"
+    r"|line\.me/(?:R/)?ti/p/(?:~|%40|@)(?P<line>[A-Za-z0-9._-]{0,63}[A-Za-z0-9_-])"
+    r")/?",
+    re.IGNORECASE,
+)
+
+_SCHEME_AND_REST = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<authority>[^/?#\\]*)"
+    r"(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#.*)?",
+    re.DOTALL,
+)
+_HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+# "name:" not followed by a port number: some other scheme (mailto:, javascript:, tel:).
+_OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)")
+_WHITESPACE = re.compile(r"\s")
+_HOST_LABELS = re.compile(r"(?:[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?\.)*[a-z0-9_\-]{1,63}")
+_PORT = re.compile(r"[0-9]{1,5}")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class _Url:
+    scheme: str
+    userinfo: str
+    host: str
+    port: str
+    path: str
+    query: str
+
+    def __str__(self) -> str:
+        userinfo = f"{self.userinfo}@" if self.userinfo else ""
+        port = f":{self.port}" if self.port else ""
+        query = f"?{self.query}" if self.query else ""
+        return f"{self.scheme}://{userinfo}{self.host}{port}{self.path}{query}"
+
+
+def _invalid_url(raw: str, reason: str) -> InvalidIndicatorError:
+    return InvalidIndicatorError(raw, reason, IndicatorType.URL)
+
+
+def _split_url(raw: str, value: str) -> _Url:
+    """The parts of an absolute http(s) URL; a missing scheme is taken to be http."""
+    if _HAS_SCHEME.match(value) is None:
+        if _OTHER_SCHEME.match(value):
+            raise _invalid_url(raw, "only http and https links are read")
+        value = "http://" + value
+    match = _SCHEME_AND_REST.fullmatch(value)
+    if match is None:
+        raise _invalid_url(raw, "it is not a link")
+    scheme = match["scheme"].lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise _invalid_url(raw, f"only http and https links are read, not {scheme}")
+    userinfo, _, hostport = match["authority"].rpartition("@")
+    host, port = _split_host_port(raw, hostport)
+    return _Url(scheme, userinfo, host, port, match["path"] or "/", match["query"] or "")
+
+
+def _split_host_port(raw: str, hostport: str) -> tuple[str, str]:
+    if hostport.startswith("["):
+        host, bracket, port = hostport.partition("]")
+        host += bracket
+        port = port.removeprefix(":")
+    else:
+        host, _, port = hostport.partition(":")
+    if port and _PORT.fullmatch(port) is None:
+        raise _invalid_url(raw, f"{port!r} is not a port number")
+    if port and not 0 < int(port) < 65536:
+        raise _invalid_url(raw, f"{port} is not a port number")
+    return host, port
+
+
+def _ip_host(host: str) -> str | None:
+    """The compressed form of an IP address host (IPv6 in brackets), or None."""
+    try:
+        if host.startswith("[") and host.endswith("]"):
+            return f"[{ipaddress.IPv6Address(host[1:-1]).compressed}]"
+        if host[-1:].isdigit():
+            return str(ipaddress.IPv4Address(host))
+    except ValueError:
+        return None
+    return None
+
+
+def ascii_host_name(host: str) -> str | None:
+    """Lowercase punycode form of a hostname, or None when it cannot be one."""
+    host = host.lower().rstrip(".")
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            # UTS46 refuses some names browsers still open (symbols, hyphen rules): IDNA 2003.
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                return None
+    return host if _HOST_LABELS.fullmatch(host) else None
+
+
+class UrlKind:
+    """http(s) links, refanged and normalised; the host must be an IP or a registrable name."""
+
+    type = IndicatorType.URL
+
+    def __init__(self, suffixes: PublicSuffixes | None = None) -> None:
+        self._suffixes = suffixes or offline_suffixes()
+
+    def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
+        value = refang(raw.strip())
+        if _WHITESPACE.search(value):
+            raise _invalid_url(raw, "a link has no spaces in it")
+        url = _split_url(raw, value)
+        host = self._host(raw, url.host)
+        port = "" if url.port and int(url.port) == _DEFAULT_PORTS[url.scheme] else url.port
+        canonical = _Url(url.scheme, url.userinfo, host, port, url.path, url.query)
+        return Indicator(IndicatorType.URL, str(canonical))
+
+    def _host(self, raw: str, host: str) -> str:
+        if not host:
+            raise _invalid_url(raw, "it has no host name")
+        ip = _ip_host(host)
+        if ip is not None:
+            return ip
+        ascii_host = ascii_host_name(host)
+        if ascii_host is None:
+            raise _invalid_url(raw, f"{host!r} is not a valid host name")
+        if not self._suffixes.registrable(ascii_host):
+            raise _invalid_url(raw, self._suffixes.unregistrable_reason(ascii_host))
+        return ascii_host
+
+    def looks_like(self, raw: str) -> bool:
+        value = raw.strip()
+        if _WHITESPACE.search(value) or MESSENGER_LINK.fullmatch(value):
+            return False
+        value = refang(value)
+        lowered = value[:8].lower()
+        if lowered.startswith(("http://", "https://", "www.")):
+            return True
+        host, slash, _ = value.partition("/")
+        if not slash or "@" in host or "." not in host:
+            return False
+        ascii_host = ascii_host_name(host.partition(":")[0])
+        return ascii_host is not None and bool(self._suffixes.registrable(ascii_host))
+
+    def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
+        for match in _URL_CANDIDATE.finditer(text):
+            raw = _trim_trailing_punctuation(match.group())
+            if MESSENGER_LINK.fullmatch(raw):
+                continue
+            try:
+                indicator = self.canonicalise(raw, context)
+            except InvalidIndicatorError:
+                continue
+            start = match.start()
+            yield FoundIndicator(indicator, raw, start, start + len(raw))
+
+
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%{}]"
+_HOST_IN_TEXT = r"(?:[A-Za-z0-9\-]+(?:\.|\[\.\]|\(\.\)|\[dot\]))+[A-Za-z][A-Za-z0-9\-]{1,62}"
+# Text is scanned in ASCII only: Thai, Burmese and Khmer are written without spaces, so a link
+# is often glued to the next word, and non-ASCII link text is too rare to be worth that risk.
+_URL_CANDIDATE = re.compile(
+    r"(?<![A-Za-z0-9])h(?:tt|xx|\*\*)ps?(?::|\[:\])//" + _URL_CHARS + "+"
+    r"|(?<![A-Za-z0-9.@/\-])www(?:\.|\[\.\])" + _URL_CHARS + "+"
+    r"|(?<![A-Za-z0-9.@/_\-])" + _HOST_IN_TEXT + r"(?::[0-9]{1,5})?/" + _URL_CHARS + "*",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?'\""
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def _trim_trailing_punctuation(candidate: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets after a link."""
+    while candidate:
+        last = candidate[-1]
+        if last in _TRAILING or (
+            last in _CLOSERS and candidate.count(last) > candidate.count(_CLOSERS[last])
+        ):
+            candidate = candidate[:-1]
+        else:
+            break
+    return candidate
+
+
+_HOSTNAME_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9.@_/:\-])"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.|\[\.\]|\(\.\)|\[dot\]))+"
+    r"[A-Za-z][A-Za-z0-9\-]{0,62}"
+    r"(?![A-Za-z0-9_@\-]|\.[A-Za-z0-9]|\[\.\])",
+    re.IGNORECASE,
+)
+
+
+class DomainKind:
+    """Registrable domains (eTLD+1), lowercase punycode."""
+
+    type = IndicatorType.DOMAIN
+
+    def __init__(self, suffixes: PublicSuffixes | None = None) -> None:
+        self._suffixes = suffixes or offline_suffixes()
+
+    def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
+        host = self._host_of(raw, refang(raw.strip()))
+        if _ip_host(host) is not None:
+            raise self._invalid(raw, "an IP address has no registrable domain")
+        ascii_host = ascii_host_name(host)
+        if ascii_host is None:
+            raise self._invalid(raw, f"{host!r} is not a valid host name")
+        registrable = self._suffixes.registrable(ascii_host)
+        if not registrable:
+            raise self._invalid(raw, self._suffixes.unregistrable_reason(ascii_host))
+        return Indicator(IndicatorType.DOMAIN, registrable)
+
+    def _host_of(self, raw: str, value: str) -> str:
+        # A whole link or an address given as a domain: its host is meant.
+        if "/" in value or "@" in value:
+            try:
+                return _split_url(raw, value).host
+            except InvalidIndicatorError as error:
+                raise self._invalid(raw, error.reason) from None
+        if _WHITESPACE.search(value):
+            raise self._invalid(raw, "a domain has no spaces in it")
+        return value.rpartition(":")[0] if value.count(":") == 1 else value
+
+    @staticmethod
+    def _invalid(raw: str, reason: str) -> InvalidIndicatorError:
+        return InvalidIndicatorError(raw, reason, IndicatorType.DOMAIN)
+
+    def looks_like(self, raw: str) -> bool:
+        value = refang(raw.strip())
+        if "." not in value or _WHITESPACE.search(value) or "/" in value or "@" in value:
+            return False
+        ascii_host = ascii_host_name(value)
+        return ascii_host is not None and self._suffixes.has_suffix(ascii_host)
+
+    def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
+        for match in _HOSTNAME_IN_TEXT.finditer(text):
+            ascii_host = ascii_host_name(refang(match.group()))
+            if ascii_host is None:
+                continue
+            registrable = self._suffixes.registrable(ascii_host)
+            if registrable:
+                indicator = Indicator(IndicatorType.DOMAIN, registrable)
+                yield FoundIndicator(indicator, match.group(), match.start(), match.end())

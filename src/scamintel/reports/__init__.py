@@ -1,0 +1,1 @@
+"""Reports and verdicts: intake from every source, deduplication, and the check answer."""

@@ -1,0 +1,59 @@
+"""The one settings object of a node, read from the environment (prefix ``SCAMINTEL_``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
+
+
+def _default_home() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "scamintel"
+
+
+class Settings(BaseSettings):
+    """Everything a node needs to know about itself; built once per process by its entry point."""
+
+    model_config = SettingsConfigDict(env_prefix="SCAMINTEL_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home)
+    database_url: str = ""
+    node_name: str = "scamintel-dev"
+    node_country: str = "TH"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    environment: Literal["development", "test", "production"] = "development"
+    max_body_bytes: int = 1_000_000
+    ingest_batch_size: int = 2_000
+
+    @field_validator("node_country")
+    @classmethod
+    def _country_is_alpha2(cls, value: str) -> str:
+        value = value.strip().upper()
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError(
+                "SCAMINTEL_NODE_COUNTRY must be an ISO 3166 alpha-2 code such as TH, MM or PH"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults_and_refuse_weak_secret(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.home / 'scamintel.db'}"
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise ValueError(
+                "SCAMINTEL_SECRET_KEY is still the development default; set a long random "
+                "value before running in production"
+            )
+        if self.environment == "production" and len(self.secret_key) < 32:
+            raise ValueError("SCAMINTEL_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,363 @@
+"""The SQL side of the report ports: one :class:`SqlStore` per transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Insert, Table, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from scamintel.governance.audit import AuditEntry, AuditEvent, canonical_details, seal
+from scamintel.governance.sealing import PersonalDataSealer
+from scamintel.indicators import Indicator, IndicatorType
+from scamintel.reports.model import (
+    IndicatorStats,
+    InsertOutcome,
+    NewReport,
+    ReportedIndicator,
+    StoredReport,
+)
+from scamintel.storage.tables import (
+    audit_head,
+    audit_log,
+    indicators,
+    report_indicators,
+    reporter_contacts,
+    reports,
+)
+
+IndicatorKey = tuple[str, str]
+# Well under SQLite's bound-parameter limit and PostgreSQL's comfortable IN-list size.
+LOOKUP_CHUNK = 500
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes and PostgreSQL the session's zone; both mean UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def insert_ignoring_conflicts(connection: Connection, table: Table) -> Insert:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+class RowInserter:
+    """Bulk insert of plain tuples through the driver's executemany.
+
+    Values pass through the column types' own bind processors, as SQLAlchemy would apply
+    them, but without building a parameter dictionary per row: bulk ingest writes millions
+    of rows and that per-row work dominated its cost. Rows that would violate a unique or
+    primary key are skipped (``ON CONFLICT DO NOTHING``, on SQLite and PostgreSQL alike).
+    """
+
+    def __init__(self, connection: Connection, table: Table, columns: Sequence[str]) -> None:
+        dialect = connection.dialect
+        placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+        self._connection = connection
+        processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+        self._conversions = [(index, p) for index, p in enumerate(processors) if p is not None]
+        self._sql = (
+            # Table and column names come from the schema in tables.py, never from input.
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({', '.join([placeholder] * len(columns))}) ON CONFLICT DO NOTHING"
+        )
+
+    def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self._conversions:
+            rows = [self._convert(row) for row in rows]
+        self._connection.exec_driver_sql(self._sql, list(rows))
+
+    def _convert(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        values = list(row)
+        for index, process in self._conversions:
+            if values[index] is not None:
+                values[index] = process(values[index])
+        return tuple(values)
+
+
+REPORT_COLUMNS = (
+    "id",
+    "idempotency_key",
+    "request_hash",
+    "source",
+    "organisation_id",
+    "scam_type",
+    "channel",
+    "victim_country",
+    "amount",
+    "currency",
+    "occurred_at",
+    "received_at",
+    "seen_at",
+    "narrative",
+)
+
+
+def chunked(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SqlStore:
+    """Implements :class:`scamintel.reports.ports.ReportStore` on one open transaction."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        sealer: PersonalDataSealer,
+        indicator_ids: dict[IndicatorKey, int],
+        actor: str = "system",
+    ) -> None:
+        self.connection = connection
+        self._sealer = sealer
+        self._known_ids = indicator_ids
+        self.new_indicator_ids: dict[IndicatorKey, int] = {}
+        self._actor = actor
+
+    # -- reports ----------------------------------------------------------------------
+    def add_reports(self, batch: Sequence[NewReport]) -> InsertOutcome:
+        already_stored = self._existing_report_ids(list({report.id for report in batch}))
+        fresh: list[NewReport] = []
+        duplicates: list[UUID] = []
+        taken = set(already_stored)
+        for report in batch:
+            if report.id in taken:
+                duplicates.append(report.id)
+            else:
+                taken.add(report.id)
+                fresh.append(report)
+        if fresh:
+            self._insert_reports(fresh)
+        return InsertOutcome(new=tuple(report.id for report in fresh), duplicates=tuple(duplicates))
+
+    def _existing_report_ids(self, ids: Sequence[UUID]) -> set[UUID]:
+        found: set[UUID] = set()
+        for chunk in chunked(ids):
+            found.update(
+                self.connection.scalars(select(reports.c.id).where(reports.c.id.in_(chunk)))
+            )
+        return found
+
+    def _insert_reports(self, fresh: Sequence[NewReport]) -> None:
+        connection = self.connection
+        RowInserter(connection, reports, REPORT_COLUMNS).insert([_report_row(r) for r in fresh])
+        RowInserter(connection, reporter_contacts, ("report_id", "sealed")).insert(
+            [(r.id, self._sealer.seal(r.reporter)) for r in fresh if r.reporter]
+        )
+        ids = self._indicator_ids(item.indicator for r in fresh for item in r.indicators)
+        RowInserter(
+            connection, report_indicators, ("report_id", "indicator_id", "raw", "origin")
+        ).insert(
+            [
+                (
+                    r.id,
+                    ids[(item.indicator.type.value, item.indicator.value)],
+                    item.raw[:2048],
+                    item.origin,
+                )
+                for r in fresh
+                for item in r.indicators
+            ]
+        )
+
+    def _indicator_ids(self, wanted: Iterable[Indicator]) -> dict[IndicatorKey, int]:
+        resolved: dict[IndicatorKey, int] = {}
+        missing: dict[IndicatorKey, Indicator] = {}
+        for indicator in wanted:
+            key = (indicator.type.value, indicator.value)
+            known = self._known_ids.get(key) or self.new_indicator_ids.get(key)
+            if known is not None:
+                resolved[key] = known
+            else:
+                missing[key] = indicator
+        if missing:
+            resolved.update(self._insert_and_fetch_indicators(missing))
+        return resolved
+
+    def _insert_and_fetch_indicators(
+        self, missing: dict[IndicatorKey, Indicator]
+    ) -> dict[IndicatorKey, int]:
+        now = datetime.now(UTC)
+        RowInserter(self.connection, indicators, ("type", "value", "country", "created_at")).insert(
+            [(i.type.value, i.value, i.country, now) for i in missing.values()]
+        )
+        fetched: dict[IndicatorKey, int] = {}
+        for chunk in chunked(list(missing)):
+            rows = self.connection.execute(
+                select(indicators.c.type, indicators.c.value, indicators.c.id).where(
+                    tuple_(indicators.c.type, indicators.c.value).in_(chunk)
+                )
+            )
+            fetched.update({(row.type, row.value): row.id for row in rows})
+        self.new_indicator_ids.update(fetched)
+        return fetched
+
+    def request_hash_for(self, idempotency_key: str) -> tuple[UUID, str | None] | None:
+        row = self.connection.execute(
+            select(reports.c.id, reports.c.request_hash).where(
+                reports.c.idempotency_key == idempotency_key
+            )
+        ).first()
+        return (row.id, row.request_hash) if row else None
+
+    def get_report(self, report_id: UUID, *, with_reporter: bool) -> StoredReport | None:
+        row = self.connection.execute(select(reports).where(reports.c.id == report_id)).first()
+        if row is None:
+            return None
+        links = self.connection.execute(
+            select(indicators.c.type, indicators.c.value, indicators.c.country)
+            .add_columns(report_indicators.c.raw, report_indicators.c.origin)
+            .join(report_indicators, report_indicators.c.indicator_id == indicators.c.id)
+            .where(report_indicators.c.report_id == report_id)
+            .order_by(report_indicators.c.origin, indicators.c.type, indicators.c.value)
+        )
+        reported = tuple(
+            ReportedIndicator(
+                Indicator(IndicatorType(link.type), link.value, link.country), link.raw, link.origin
+            )
+            for link in links
+        )
+        return StoredReport(
+            id=row.id,
+            source=row.source,
+            scam_type=row.scam_type,
+            channel=row.channel,
+            received_at=as_utc(row.received_at) or datetime.now(UTC),
+            victim_country=row.victim_country,
+            amount=row.amount,
+            currency=row.currency,
+            occurred_at=as_utc(row.occurred_at),
+            narrative=row.narrative,
+            indicators=reported,
+            reporter=self._reporter_of(report_id) if with_reporter else None,
+            organisation_id=row.organisation_id,
+        )
+
+    def _reporter_of(self, report_id: UUID) -> dict[str, Any] | None:
+        sealed = self.connection.scalar(
+            select(reporter_contacts.c.sealed).where(reporter_contacts.c.report_id == report_id)
+        )
+        return self._sealer.unseal(sealed) if sealed is not None else None
+
+    def indicator_stats(self, indicator: Indicator) -> IndicatorStats | None:
+        rows = self.connection.execute(
+            select(
+                reports.c.scam_type,
+                func.count(),
+                func.min(reports.c.seen_at),
+                func.max(reports.c.seen_at),
+            )
+            .select_from(indicators)
+            .join(report_indicators, report_indicators.c.indicator_id == indicators.c.id)
+            .join(reports, reports.c.id == report_indicators.c.report_id)
+            .where(indicators.c.type == indicator.type.value, indicators.c.value == indicator.value)
+            .group_by(reports.c.scam_type)
+        ).all()
+        if not rows:
+            return None
+        firsts = [as_utc(row[2]) for row in rows]
+        lasts = [as_utc(row[3]) for row in rows]
+        return IndicatorStats(
+            report_count=sum(row[1] for row in rows),
+            first_seen=min(moment for moment in firsts if moment is not None),
+            last_seen=max(moment for moment in lasts if moment is not None),
+            scam_types={row[0]: row[1] for row in rows},
+        )
+
+    def count_reports(self) -> int:
+        return int(self.connection.scalar(select(func.count()).select_from(reports)) or 0)
+
+    # -- audit ------------------------------------------------------------------------
+    def audit(self, event: AuditEvent) -> None:
+        append_audit(self.connection, event)
+
+
+def _report_row(report: NewReport) -> tuple[Any, ...]:
+    """In the order of REPORT_COLUMNS."""
+    return (
+        report.id,
+        report.idempotency_key,
+        report.request_hash,
+        report.source.value,
+        report.organisation_id,
+        report.scam_type.value,
+        report.channel.value,
+        report.victim_country,
+        report.amount,
+        report.currency,
+        report.occurred_at,
+        report.received_at,
+        report.seen_at,
+        report.narrative,
+    )
+
+
+def append_audit(connection: Connection, event: AuditEvent) -> AuditEntry:
+    """Append to the chain. Updating the head row first takes its lock, so concurrent
+    appenders on PostgreSQL or SQLite queue up instead of forking the chain."""
+    head = connection.execute(
+        update(audit_head)
+        .where(audit_head.c.id == 1)
+        .values(seq=audit_head.c.seq + 1)
+        .returning(audit_head.c.seq, audit_head.c.entry_hash)
+    ).one()
+    entry = seal(head.seq, datetime.now(UTC), event, head.entry_hash)
+    connection.execute(
+        audit_log.insert().values(
+            seq=entry.seq,
+            at=entry.at,
+            actor=event.actor,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            purpose=event.purpose,
+            details=canonical_details(event.details),
+            prev_hash=entry.prev_hash,
+            entry_hash=entry.entry_hash,
+        )
+    )
+    connection.execute(
+        update(audit_head).where(audit_head.c.id == 1).values(entry_hash=entry.entry_hash)
+    )
+    return entry
+
+
+def read_audit_entries(connection: Connection) -> Iterator[AuditEntry]:
+    import json
+
+    for row in connection.execute(select(audit_log).order_by(audit_log.c.seq)):
+        event = AuditEvent(
+            actor=row.actor,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=row.object_id,
+            purpose=row.purpose,
+            details=json.loads(row.details),
+        )
+        yield AuditEntry(row.seq, as_utc(row.at) or row.at, event, row.prev_hash, row.entry_hash)
+
+
+def most_reported_indicators(
+    connection: Connection, indicator_type: IndicatorType, limit: int
+) -> list[tuple[str, int]]:
+    """(value, report count) of the most reported indicators of a type, for demos."""
+    count = func.count().label("reports")
+    rows = connection.execute(
+        select(indicators.c.value, count)
+        .join(report_indicators, report_indicators.c.indicator_id == indicators.c.id)
+        .where(indicators.c.type == indicator_type.value)
+        .group_by(indicators.c.id, indicators.c.value)
+        .order_by(count.desc(), indicators.c.value)
+        .limit(limit)
+    )
+    return [(row.value, int(row.reports)) for row in rows]

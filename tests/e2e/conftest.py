@@ -1,0 +1,42 @@
+"""HTTP fixtures: the real app over the real database of each backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from scamintel.access.keys import OrganisationKind, Role
+from scamintel.api import create_app
+from scamintel.settings import Settings
+from scamintel.storage.access_repo import create_api_key, ensure_organisation
+from scamintel.storage.node import NodeDatabase
+
+
+@pytest.fixture
+def client(settings: Settings, node_database: NodeDatabase) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, database=node_database)) as test_client:
+        yield test_client
+
+
+def make_key(engine: Engine, role: Role, org: str = "Thai Anti-Scam Centre") -> str:
+    with engine.begin() as connection:
+        organisation = ensure_organisation(connection, org, OrganisationKind.AGENCY, "TH")
+        return create_api_key(connection, organisation, role).token
+
+
+@pytest.fixture
+def analyst_key(node_database: NodeDatabase) -> str:
+    return make_key(node_database.engine, Role.ANALYST)
+
+
+@pytest.fixture
+def investigator_key(node_database: NodeDatabase) -> str:
+    return make_key(node_database.engine, Role.INVESTIGATOR, "Royal Thai Police CCIB")
+
+
+@pytest.fixture
+def reporter_key(node_database: NodeDatabase) -> str:
+    return make_key(node_database.engine, Role.REPORTER, "Example Bank")

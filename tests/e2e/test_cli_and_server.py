@@ -1,0 +1,125 @@
+"""The node as an operator runs it: CLI verbs and a real server process."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from helpers import scamintel_command, settings_environment
+from scamintel.settings import Settings
+from scamintel.storage.node import NodeDatabase
+
+
+def run_cli(
+    settings: Settings, *arguments: str, cwd: Path, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        scamintel_command(*arguments),
+        env=settings_environment(settings) | environment,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(settings: Settings, node_database: NodeDatabase, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            scamintel_command("serve", "--port", str(port)),
+            env=settings_environment(settings),
+            cwd=tmp_path,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        process.wait(timeout=15)
+        pytest.fail("the server did not start: " + log.read_text(errors="replace"))
+    yield base
+    process.terminate()
+    process.wait(timeout=15)
+
+
+def test_a_report_posted_to_a_running_server_changes_the_cli_check(
+    server: str, settings: Settings, tmp_path: Path
+) -> None:
+    report = {
+        "scam_type": "job_task",
+        "channel": "telegram",
+        "indicators": [{"value": "+60 12-345 6789"}],
+        "narrative": "Paid for tasks, never got money back",
+    }
+    assert httpx.post(server + "/api/v1/reports", json=report).status_code == 201
+    answer = httpx.get(server + "/api/v1/check", params={"q": "+60123456789"}).json()
+    assert (answer["verdict"], answer["indicator"]["country"]) == ("suspicious", "MY")
+    cli = run_cli(settings, "check", "+60 12 345 6789", "--json", cwd=tmp_path)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["report_count"] == 1
+
+
+def test_check_of_an_unreadable_value_exits_2_with_the_reason(
+    settings: Settings, node_database: NodeDatabase, tmp_path: Path
+) -> None:
+    result = run_cli(settings, "check", "hello world", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot be read" in result.stderr
+
+
+def test_an_api_key_is_shown_once_and_works_for_its_role(
+    server: str, settings: Settings, tmp_path: Path
+) -> None:
+    created = run_cli(
+        settings, "apikey", "create", "--org", "TCSD", "--role", "analyst", "--json", cwd=tmp_path
+    )
+    assert created.returncode == 0, created.stderr
+    key = json.loads(created.stdout)["key"]
+    posted = httpx.post(server + "/api/v1/reports", json={"narrative": "fake DHL parcel fee"})
+    report_id = posted.json()["id"]
+    headers = {"Authorization": f"Bearer {key}"}
+    read = httpx.get(f"{server}/api/v1/reports/{report_id}", headers=headers)
+    assert read.status_code == 200
+    assert read.json()["narrative"] == "fake DHL parcel fee"
+    verified = run_cli(settings, "audit", "verify", "--json", cwd=tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert json.loads(verified.stdout)["entries"] == 3
+
+
+def test_bad_settings_are_refused_with_the_variable_to_fix(
+    settings: Settings, tmp_path: Path
+) -> None:
+    result = run_cli(settings, "check", "0812345678", cwd=tmp_path, SCAMINTEL_NODE_COUNTRY="XYZ")
+    assert result.returncode == 2
+    assert "SCAMINTEL_NODE_COUNTRY" in result.stderr
+
+
+def test_serve_on_an_uninitialised_database_says_to_run_init(tmp_path: Path) -> None:
+    fresh = Settings(home=tmp_path / "empty", environment="test")
+    result = run_cli(fresh, "serve", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "scamintel init" in result.stderr

@@ -1,0 +1,34 @@
+"""Helpers and factories shared by the tests (importable as ``helpers``)."""
+
+from __future__ import annotations
+
+import os
+
+from scamintel.settings import Settings
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The environment a subprocess (CLI, server) needs to run as this node."""
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("SCAMINTEL_")
+    }
+    environment.update(
+        {
+            "SCAMINTEL_HOME": str(settings.home),
+            "SCAMINTEL_DATABASE_URL": settings.database_url,
+            "SCAMINTEL_NODE_NAME": settings.node_name,
+            "SCAMINTEL_NODE_COUNTRY": settings.node_country,
+            "SCAMINTEL_SECRET_KEY": settings.secret_key,
+            "SCAMINTEL_ENVIRONMENT": settings.environment,
+            "SCAMINTEL_INGEST_BATCH_SIZE": str(settings.ingest_batch_size),
+        }
+    )
+    return environment
+
+
+def scamintel_command(*arguments: str) -> list[str]:
+    """The installed console script, as an operator runs it."""
+    import sys
+    from pathlib import Path
+
+    return [str(Path(sys.executable).parent / "scamintel"), *arguments]

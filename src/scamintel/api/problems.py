@@ -18,6 +18,8 @@ from scamintel.reports.service import IdempotencyKeyReusedError
 from scamintel.reports.submission import field_problems, summarise_problems
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# FastAPI's wording when a body cannot be decoded at all (for example, not UTF-8).
+FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
 PROBLEM_BASE = "https://scamintel.org/problems/"
 
 TITLES = {
@@ -77,6 +79,8 @@ def _validation_problem(_request: Request, error: Exception) -> JSONResponse:
 def _http_problem(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code, "")
+    if detail == FASTAPI_BODY_PARSE_ERROR:
+        detail = "The request body could not be read: send a UTF-8 encoded JSON object."
     return problem(error.status_code, detail, headers=error.headers)
 
 

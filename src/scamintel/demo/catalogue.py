@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from scamintel.indicators.warninglist import OFFICIAL_CONTACTS
+
 # The window is anchored to a fixed date, not today's, so a seed always yields the same bytes.
 REFERENCE_DATE = datetime(2026, 11, 1, tzinfo=UTC)
 HISTORY_DAYS = 548  # about 18 months
@@ -1040,35 +1042,10 @@ EMAIL_LOCALS: tuple[str, ...] = (
     "notice",
 )
 
-# Official numbers victims mention when telling how they checked; they belong to no operation,
-# and the product needs them on a warninglist so they never link reports or get blocked.
-BENIGN_VALUES: tuple[tuple[str, str, str], ...] = (
-    ("phone", "02-888-8888", "TH: Kasikornbank K-Contact Center"),
-    ("phone", "02-777-7777", "TH: SCB call centre"),
-    ("phone", "1333", "TH: Bangkok Bank call centre"),
-    ("phone", "02-111-1111", "TH: Krungthai Bank call centre"),
-    ("phone", "1572", "TH: Krungsri call centre"),
-    ("phone", "1441", "TH: Anti Online Scam Operation Center (AOC) hotline"),
-    ("phone", "1599", "TH: Royal Thai Police call centre"),
-    ("phone", "997", "MY: National Scam Response Centre (NSRC)"),
-    ("phone", "1-300-88-6688", "MY: Maybank customer care"),
-    ("phone", "03-6204 7788", "MY: CIMB consumer contact centre"),
-    ("phone", "03-2177 3555", "MY: Public Bank customer service"),
-    ("phone", "1799", "SG: ScamShield helpline"),
-    ("phone", "1800 111 1111", "SG: DBS customer service"),
-    ("phone", "1800 363 3333", "SG: OCBC personal banking hotline"),
-    ("phone", "1800 222 2121", "SG: UOB call centre"),
-    ("phone", "1900 545413", "VN: Vietcombank contact centre"),
-    ("phone", "1800 588822", "VN: Techcombank hotline"),
-    ("phone", "1900 545426", "VN: MB Bank hotline"),
-    ("phone", "1500888", "ID: Halo BCA"),
-    ("phone", "1500017", "ID: BRI call centre"),
-    ("phone", "14000", "ID: Bank Mandiri call centre"),
-    ("phone", "1500046", "ID: BNI call centre"),
-    ("phone", "(02) 8631-8000", "PH: BDO customer contact centre"),
-    ("phone", "(02) 889-10000", "PH: BPI contact centre"),
-    ("phone", "(02) 88-700-700", "PH: Metrobank contact centre"),
-    ("phone", "1326", "PH: CICC Inter-Agency Response Center hotline"),
+# Official numbers victims mention when telling how they checked; they belong to no operation.
+# They come from the product's own warninglist, so that the demo exercises it.
+BENIGN_VALUES: tuple[tuple[str, str, str], ...] = tuple(
+    ("phone", raw, f"{country}: {name}") for raw, country, name in OFFICIAL_CONTACTS
 )
 
 BENIGN_BY_COUNTRY: Mapping[str, tuple[str, ...]] = {

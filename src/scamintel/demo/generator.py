@@ -1,10 +1,11 @@
 """Seeded generator of synthetic scam reports, each filed against one invented operation.
 
-The generator first plans every operation (base, targets, scam types, lifetime and a pool of
-phones, mule accounts, wallets, sites and handles), then streams reports: each picks its
-operation from a shuffled assignment so operation sizes are exact and heavy-tailed, uses a few
-of that operation's indicators written the way victims write them, and sometimes carries noise
-(the victim's own number, an official hotline, a typo). Nothing here describes a real person.
+The generator first plans every operation (base, targets, scam types, lifetime, size), then
+streams reports: each takes its operation from a shuffled assignment, so operation sizes are
+exact and heavy-tailed, names a few of that operation's phones, mule accounts, wallets, sites
+and handles (built the first time a report needs them) written the way victims write them, and
+sometimes carries noise (the victim's own number, an official hotline, a typo). Nothing here
+describes a real person.
 """
 
 from __future__ import annotations
@@ -63,9 +64,10 @@ _UNTYPED_RATE = 0.30
 _OTHER_TYPE_RATE = 0.02
 _MENTION_RATE = 0.7
 
-# Numbering plans never constrain the last four digits of a mobile number, so a block of
-# 10,000 numbers that share everything else is valid as a whole once both its ends are. That
-# lets a million numbers be handed out with a few thousand libphonenumber checks.
+# The mobile ranges in PHONE_PLANS end in at least four free digits in libphonenumber's
+# metadata, so a block of 10,000 numbers sharing everything else is valid as a whole once both
+# its ends are. That hands out a million numbers for a few thousand validity checks (the tests
+# still check every number they see).
 _BLOCK_DIGITS = 4
 _BLOCK_SIZE = 10_000  # 10 ** _BLOCK_DIGITS
 _BLOCK_STRIDE = 7_919  # coprime with the block size, so consecutive victims look unrelated
@@ -200,8 +202,8 @@ class _Pool:
     """An operation's infrastructure aimed at one victim country.
 
     ``refs`` is filled per kind on first use ("phone", "bank", "url:investment", ...): most
-    operations are small and never use most kinds, and building them all up front was the
-    larger part of generating a million reports.
+    operations are small and never use most kinds, and building every kind up front cost more
+    than writing the reports.
     """
 
     country: VictimCountry
@@ -215,7 +217,6 @@ class _Operation:
     base: Base
     targets: _Weighted[str]
     types: _Weighted[str]
-    type_names: frozenset[str]
     size: int
     start: float  # seconds after the start of the window
     duration: float
@@ -461,8 +462,9 @@ class _Planner:
         cap = 0.1 * sum(weights)
         weights = [min(weight, cap) for weight in weights]
         sizes = [1] * total
-        for index in rng.choices(range(total), weights=weights, k=count - total):
-            sizes[index] += 1
+        table = _Weighted(range(total), weights)
+        for _ in range(count - total):
+            sizes[self.dice.weighted(table)] += 1
         operations = [
             self._operation(f"op-{number + 1:04d}", size) for number, size in enumerate(sizes)
         ]
@@ -493,7 +495,6 @@ class _Planner:
             base=base,
             targets=_Weighted([code for code, _ in targets], shares),
             types=_Weighted(type_names, [weight for _, weight in types]),
-            type_names=frozenset(type_names),
             size=size,
             start=start,
             duration=duration,
@@ -824,7 +825,7 @@ class _ReportStream:
             return self.planner.operation_refs(operation, kind)
         elif kind in ("url", "domain"):
             # "other" reports are filed by victims who could not tell what it was.
-            known = scam_type if scam_type in operation.type_names else ""
+            known = scam_type if scam_type in operation.types.items else ""
             kind = f"{kind}:{known}"
         refs = pool.refs.get(kind)
         return refs if refs is not None else self.planner.pool_refs(operation, pool, kind)

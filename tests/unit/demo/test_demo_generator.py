@@ -4,9 +4,13 @@ like the scam landscape it imitates."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import re
 import statistics
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +20,9 @@ import phonenumbers
 import pytest
 
 from scamintel.demo import BENIGN_VALUES, DemoDataset, generate_reports, write_demo_dataset
+from scamintel.demo.catalogue import BRAND_CATEGORY
 from scamintel.demo.generator import eth_checksum
+from scamintel.demo.narratives import TEXTS
 
 SCAM_TYPES = {
     "officials_impersonated",
@@ -114,6 +120,20 @@ def test_same_seed_and_count_give_byte_identical_files(tmp_path: Path) -> None:
     second = write_demo_dataset(tmp_path / "b", count=800, seed=11)
     assert first.reports_path.read_bytes() == second.reports_path.read_bytes()
     assert first.truth_path.read_bytes() == second.truth_path.read_bytes()
+
+
+def test_output_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from scamintel.demo import write_demo_dataset; "
+        "write_demo_dataset(Path(sys.argv[1]), count=300)"
+    )
+    digests = []
+    for hash_seed in ("1", "2"):
+        target = tmp_path / hash_seed
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", script, str(target)], check=True, env=env)
+        digests.append(hashlib.sha256((target / "reports.jsonl").read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
 
 
 def test_another_seed_gives_another_data_set(tmp_path: Path) -> None:
@@ -318,6 +338,16 @@ def test_eth_wallets_carry_eip55_checksums(rows: list[dict[str, object]]) -> Non
         assert eth_checksum(address) == address
         found += 1
     assert found > 10
+
+
+def test_every_language_tells_every_scam_type() -> None:
+    for texts in TEXTS.values():
+        for scam_type in SCAM_TYPES:
+            categories = BRAND_CATEGORY.get(scam_type, ())
+            assert scam_type in texts.openers or all(
+                f"{scam_type}/{category}" in texts.openers for category in categories
+            ), scam_type
+        assert set(texts.sentences) >= {"call", "sms", "whatsapp", "bank", "crypto", "url"}
 
 
 def test_eip55_matches_the_reference_vector() -> None:

@@ -65,6 +65,7 @@ class NodeState:
         return ParseContext(self.settings.node_country)
 
 
-def node_state(request: Request) -> NodeState:
+async def node_state(request: Request) -> NodeState:
+    # async so that FastAPI does not hop to a worker thread just to read app state.
     state: NodeState = request.app.state.node
     return state

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Insert, Table, func, select, tuple_, update
+from sqlalchemy import Connection, Insert, Table, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scamintel.governance.audit import AuditEntry, AuditEvent, canonical_details, seal
@@ -47,6 +47,23 @@ def insert_ignoring_conflicts(connection: Connection, table: Table) -> Insert:
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+# Built once: the public check runs this query on every request, and constructing the
+# statement cost more than executing it.
+INDICATOR_STATS = (
+    select(
+        reports.c.scam_type,
+        func.count(),
+        func.min(reports.c.seen_at),
+        func.max(reports.c.seen_at),
+    )
+    .select_from(indicators)
+    .join(report_indicators, report_indicators.c.indicator_id == indicators.c.id)
+    .join(reports, reports.c.id == report_indicators.c.report_id)
+    .where(indicators.c.type == bindparam("type"), indicators.c.value == bindparam("value"))
+    .group_by(reports.c.scam_type)
+)
 
 
 class RowInserter:
@@ -251,17 +268,7 @@ class SqlStore:
 
     def indicator_stats(self, indicator: Indicator) -> IndicatorStats | None:
         rows = self.connection.execute(
-            select(
-                reports.c.scam_type,
-                func.count(),
-                func.min(reports.c.seen_at),
-                func.max(reports.c.seen_at),
-            )
-            .select_from(indicators)
-            .join(report_indicators, report_indicators.c.indicator_id == indicators.c.id)
-            .join(reports, reports.c.id == report_indicators.c.report_id)
-            .where(indicators.c.type == indicator.type.value, indicators.c.value == indicator.value)
-            .group_by(reports.c.scam_type)
+            INDICATOR_STATS, {"type": indicator.type.value, "value": indicator.value}
         ).all()
         if not rows:
             return None

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 
 import base58
 from Crypto.Hash import keccak
 
+from scamintel.indicators._scan import matches_at, views
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -47,6 +49,15 @@ _ADDRESS_IN_TEXT = re.compile(
     + "|".join(p.pattern for p in (_ETH_SHAPE, _TRON_SHAPE, _BTC_BASE58_SHAPE, _BECH32_SHAPE))
     + r")(?![0-9A-Za-z])"
 )
+
+# Where _ADDRESS_IN_TEXT may match: at a character that starts one of the address shapes
+# with enough of it following (a match takes the one character, so every start is found).
+_ADDRESS_START = re.compile(
+    rf"0(?=[xX][0-9a-fA-F]{{40}})|T(?=[{_B58}]{{33}})|1(?=[{_B58}]{{25}})|3(?=[{_B58}]{{25}})"
+    r"|b(?=c1)|B(?=C1)"
+)
+
+_LONG_RUN = b"\x01" * 26  # base58: 1 or 3 and 25 or more; TRON 34; Ethereum 42
 
 _TRON_VERSION = 0x41
 _BTC_VERSIONS = frozenset({0x00, 0x05})  # P2PKH, P2SH
@@ -203,6 +214,16 @@ class CryptoWalletKind:
 
     type = IndicatorType.CRYPTO_WALLET
 
+    def __init__(self) -> None:
+        # Checking a checksum costs a hash; the same wallets come back report after report.
+        self._address_in_text = lru_cache(maxsize=65_536)(self._read_address)
+
+    def _read_address(self, value: str, context: ParseContext) -> Indicator | None:
+        try:
+            return self.canonicalise(value, context)
+        except InvalidIndicatorError:
+            return None
+
     def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
         named_chain, address = _split_prefix(raw, raw.strip())
         reader = _reader(address)
@@ -227,9 +248,13 @@ class CryptoWalletKind:
         )
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in _ADDRESS_IN_TEXT.finditer(text):
-            try:
-                indicator = self.canonicalise(match.group(), context)
-            except InvalidIndicatorError:
+        # Every address is a run of at least 26 ASCII letters and digits, or starts "bc1".
+        seen = views(text)
+        if _LONG_RUN not in seen.alnum and b"bc1" not in seen.skeleton:
+            return
+        starts = [start.start() for start in _ADDRESS_START.finditer(text)]
+        for match in matches_at(_ADDRESS_IN_TEXT, text, starts):
+            indicator = self._address_in_text(match.group(), context)
+            if indicator is None:
                 continue
             yield FoundIndicator(indicator, match.group(), match.start(), match.end())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
+from scamintel.indicators._scan import matches_at
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -29,6 +31,34 @@ _EMAIL_IN_TEXT = re.compile(
 )
 
 
+# Where _EMAIL_IN_TEXT may match: at the start of the run of local-part characters (with,
+# ignoring case, the four non-ASCII letters that fold to ASCII ones) that ends at an "@" or,
+# maybe after one space, at a bracketed "at".
+_LOCAL_CHARS = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-\u0130\u0131\u017f\u212a"
+)
+_BRACKETED_AT = tuple(
+    (bracket, re.compile(re.escape(bracket) + r"\s?[aA][tT]")) for bracket in "[({"
+)
+
+
+def _email_starts(text: str) -> list[int]:
+    ends: list[int] = []
+    at = text.find("@")
+    while at >= 0:
+        ends.append(at)
+        at = text.find("@", at + 1)
+    for first, bracketed_at in _BRACKETED_AT:
+        if first in text:
+            for bracket in bracketed_at.finditer(text):
+                ends.append(bracket.start())
+                if bracket.start() > 0 and text[bracket.start() - 1].isspace():
+                    ends.append(bracket.start() - 1)
+    starts = [len(text[:end].rstrip(_LOCAL_CHARS)) for end in ends]
+    starts.sort()
+    return starts
+
+
 def _refang_email(value: str) -> str:
     if "[" in value or "(" in value or "{" in value:
         value = _DEFANGED_AT.sub("@", value)
@@ -42,6 +72,14 @@ class EmailKind:
 
     def __init__(self, suffixes: PublicSuffixes | None = None) -> None:
         self._suffixes = suffixes or offline_suffixes()
+        # The same addresses come back report after report.
+        self._email_in_text = lru_cache(maxsize=65_536)(self._read_email)
+
+    def _read_email(self, raw: str, context: ParseContext) -> Indicator | None:
+        try:
+            return self.canonicalise(raw, context)
+        except InvalidIndicatorError:
+            return None
 
     def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
         value = _refang_email(raw.strip()).lower()
@@ -78,9 +116,8 @@ class EmailKind:
         return _EMAIL_SHAPE.fullmatch(_refang_email(value)) is not None
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in _EMAIL_IN_TEXT.finditer(text):
-            try:
-                indicator = self.canonicalise(match.group(), context)
-            except InvalidIndicatorError:
+        for match in matches_at(_EMAIL_IN_TEXT, text, _email_starts(text)):
+            indicator = self._email_in_text(match.group(), context)
+            if indicator is None:
                 continue
             yield FoundIndicator(indicator, match.group(), match.start(), match.end())

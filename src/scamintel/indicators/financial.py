@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import Final
 
+from scamintel.indicators._scan import NameScan, matches_at, views
 from scamintel.indicators.banks import BANKS
 from scamintel.indicators.model import (
     FoundIndicator,
@@ -20,6 +22,7 @@ from scamintel.indicators.model import (
 )
 from scamintel.indicators.phone import PhoneKind, to_ascii_digits
 
+_CACHE_SIZE = 65_536
 _NAME_NOISE = re.compile(r"[\s'’.\-_]+")
 _NOISE_CLASS = r"[\s'’.\-_]*"
 
@@ -32,11 +35,51 @@ def name_key(name: str) -> str:
 def names_pattern(names: Iterable[str]) -> str:
     """A regex alternation of names that tolerates the spacing and punctuation people vary,
     longest first so "Bangkok Bank" wins over "Bangkok"."""
+    return "(?:" + "|".join(_name_alternatives(names)) + ")"
+
+
+def _name_alternatives(names: Iterable[str]) -> list[str]:
     alternatives = []
     for name in sorted(set(names), key=len, reverse=True):
         parts = [re.escape(part) for part in _NAME_NOISE.split(name) if part]
         alternatives.append(_NOISE_CLASS.join(parts))
-    return "(?:" + "|".join(alternatives) + ")"
+    return alternatives
+
+
+# The characters other than its own upper and lower case that a letter matches when case is
+# ignored (İ and ı match i, ſ matches s, the Kelvin sign k).
+_OTHER_CASES = "\u0130\u0131\u017f\u212a"
+
+
+def _case_class(char: str) -> str:
+    """A class matching, case counting, what ``char`` matches with case ignored."""
+    variants = {char, char.lower(), char.upper(), *_OTHER_CASES}
+    matching = sorted(v for v in variants if re.fullmatch(re.escape(char), v, re.IGNORECASE))
+    return "(?-i:[" + "".join(re.escape(v) for v in matching) + "])"
+
+
+def names_alternation(names: Iterable[str]) -> str:
+    """names_pattern for patterns compiled with re.IGNORECASE, faster to try: what it matches,
+    and in which order it tries the names, are the same.
+
+    re tries the alternatives of names_pattern one by one, comparing first characters
+    without case at each. Here the names are grouped by their first character, each group
+    behind a class that re checks in one step; in a group they keep their order, and names
+    in different groups never match at the same place."""
+    groups: dict[str, list[str]] = {}
+    for alternative in _name_alternatives(names):
+        groups.setdefault(alternative[0].lower(), []).append(alternative)
+    return (
+        "(?:"
+        + "|".join(
+            _case_class(alternatives[0][0])
+            + "(?:"
+            + "|".join(alternative[1:] for alternative in alternatives)
+            + ")"
+            for alternatives in groups.values()
+        )
+        + ")"
+    )
 
 
 _ACCOUNT_WORDS = (
@@ -67,9 +110,11 @@ def _index_banks(
 
 
 _BANK_INDEX: Final = _index_banks(BANKS)
-_BANK_NAMES = names_pattern(
+_ALL_BANK_NAMES = [
     name for codes in BANKS.values() for code, aliases in codes.items() for name in (code, *aliases)
-)
+]
+_BANK_NAMES = names_alternation(_ALL_BANK_NAMES)
+_BANK_NAME_SCAN = NameScan(_ALL_BANK_NAMES, _NAME_NOISE)
 # The Thai word for bank in front, the English word after: "ธนาคารกสิกรไทย", "KBZ Bank".
 _BANK_NAME = rf"(?:ธนาคาร\s*)?(?P<bank>{_BANK_NAMES})(?:\s*bank)?(?![A-Za-z])"
 _EXPLICIT_ACCOUNT = re.compile(
@@ -83,6 +128,33 @@ _ACCOUNT_IN_TEXT = re.compile(
     rf"\s*(?::\s*|{_ACCOUNT_WORDS}\s*[:.]?\s*)?(?P<digits>{_DIGIT_RUN})(?!\d)",
     re.IGNORECASE,
 )
+
+
+_CALLING_CODE_PREFIX = re.compile(r"[A-Z]{2}\s*:\s*\Z")
+_THAI_BANK_WORD = "ธนาคาร"
+
+
+def _account_starts(text: str, names: list[int]) -> list[int]:
+    """Where _ACCOUNT_IN_TEXT may match, given where a bank's name may start: at the name, or
+    before it at "ธนาคาร", at a country code and colon, or both."""
+    starts: list[int] = []
+    for name in names:
+        starts.append(name)
+        before = text[:name]
+        word = before.rstrip()
+        named_at = [name]
+        if word.endswith(_THAI_BANK_WORD):
+            named_at.append(len(word) - len(_THAI_BANK_WORD))
+            starts.append(named_at[-1])
+        for position in named_at:
+            # [A-Z]{2}\s*:\s* ending right there (at most a few characters: search the tail).
+            head = text[:position].rstrip()
+            if head.endswith(":"):
+                code = head[:-1].rstrip()
+                if len(code) >= 2 and _CALLING_CODE_PREFIX.match(text, len(code) - 2, position):
+                    starts.append(len(code) - 2)
+    starts.sort()
+    return starts
 
 
 def _known_bank(name: str) -> list[tuple[str, str]]:
@@ -135,6 +207,21 @@ def _account(
     return Indicator(_BANK_TYPE, f"{country}:{code}:{digits}", country)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
+def _account_in_text(
+    calling_code: str | None, bank: str, digits: str, context: ParseContext
+) -> Indicator | None:
+    """What _account makes of an account found in text (the same mule accounts come back
+    report after report), None where it is not one."""
+    country = calling_code.upper() if calling_code else None
+    try:
+        country, code = _resolve_bank(bank, bank, country, context, allow_unknown=False)
+        number = _account_digits(digits, digits)
+    except InvalidIndicatorError:
+        return None
+    return Indicator(_BANK_TYPE, f"{country}:{code}:{number}", country)
+
+
 class BankAccountKind:
     """Bank accounts, ``CC:<BANK>:<digits>``."""
 
@@ -163,13 +250,18 @@ class BankAccountKind:
         return _NAMED_ACCOUNT.fullmatch(value) is not None
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in _ACCOUNT_IN_TEXT.finditer(to_ascii_digits(text)):
-            raw = text[match.start() : match.end()]
-            try:
-                indicator = _account(raw, match, context, allow_unknown=False)
-            except InvalidIndicatorError:
-                continue
-            yield FoundIndicator(indicator, raw, match.start(), match.end())
+        seen = views(text)
+        mapped = seen.mapped
+        if seen.plain_case:
+            starts = _account_starts(mapped, _BANK_NAME_SCAN.starts(seen))
+            matches = matches_at(_ACCOUNT_IN_TEXT, mapped, starts)
+        else:
+            matches = _ACCOUNT_IN_TEXT.finditer(mapped)
+        for match in matches:
+            indicator = _account_in_text(match["cc"], match["bank"], match["digits"], context)
+            if indicator is not None:
+                start, end = match.span()
+                yield FoundIndicator(indicator, text[start:end], start, end)
 
 
 # Provider code → (its country, or None where it runs in several; other names for it).
@@ -194,9 +286,11 @@ PROVIDERS: Final[dict[str, tuple[str | None, tuple[str, ...]]]] = {
 _PROVIDER_INDEX: Final = {
     name_key(name): code for code, (_, aliases) in PROVIDERS.items() for name in (code, *aliases)
 }
-_PROVIDER_NAMES = names_pattern(
+_ALL_PROVIDER_NAMES = [
     name for code, (_, aliases) in PROVIDERS.items() for name in (code, *aliases)
-)
+]
+_PROVIDER_NAMES = names_alternation(_ALL_PROVIDER_NAMES)
+_PROVIDER_NAME_SCAN = NameScan(_ALL_PROVIDER_NAMES, _NAME_NOISE)
 _WALLET_WORDS = r"(?:e-?wallet|wallet|id|no\.?|number|account|เบอร์|บัญชี)"
 _PROVIDER = rf"(?P<provider>{_PROVIDER_NAMES})(?:\s*{_WALLET_WORDS})?"
 _EWALLET = re.compile(rf"{_PROVIDER}\s*(?:[:：]\s*|\s+)(?P<id>\S.*)", re.IGNORECASE)
@@ -220,6 +314,8 @@ class EwalletKind:
 
     def __init__(self) -> None:
         self._phones = PhoneKind()
+        # The same wallets come back report after report.
+        self._wallet_in_text = lru_cache(maxsize=_CACHE_SIZE)(self._read_wallet)
 
     def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
         match = _EWALLET.fullmatch(raw.strip())
@@ -250,6 +346,14 @@ class EwalletKind:
             raise InvalidIndicatorError(raw, "the wallet id is empty", _EWALLET_TYPE)
         return Indicator(_EWALLET_TYPE, f"{provider}:{ident}", country)
 
+    def _read_wallet(
+        self, provider_name: str, ident: str, context: ParseContext
+    ) -> Indicator | None:
+        try:
+            return self._wallet(ident, provider_name, ident, context)
+        except InvalidIndicatorError:
+            return None
+
     def _phone(self, ident: str, region: str) -> Indicator | None:
         try:
             return self._phones.canonicalise(ident, ParseContext(region))
@@ -260,11 +364,15 @@ class EwalletKind:
         return _EWALLET_SHAPE.fullmatch(raw.strip()) is not None
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in _EWALLET_IN_TEXT.finditer(to_ascii_digits(text)):
-            raw = text[match.start() : match.end()]
+        seen = views(text)
+        if seen.plain_case:
+            starts = _PROVIDER_NAME_SCAN.starts(seen)
+            matches = matches_at(_EWALLET_IN_TEXT, seen.mapped, starts)
+        else:
+            matches = _EWALLET_IN_TEXT.finditer(seen.mapped)
+        for match in matches:
             ident = match["digits"] or match["id"]
-            try:
-                indicator = self._wallet(raw, match["provider"], ident, context)
-            except InvalidIndicatorError:
-                continue
-            yield FoundIndicator(indicator, raw, match.start(), match.end())
+            indicator = self._wallet_in_text(match["provider"], ident, context)
+            if indicator is not None:
+                start, end = match.span()
+                yield FoundIndicator(indicator, text[start:end], start, end)

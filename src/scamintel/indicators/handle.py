@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Final
 
-from scamintel.indicators.financial import name_key, names_pattern
+from scamintel.indicators._scan import NameScan, matches_at, views
+from scamintel.indicators.financial import _NAME_NOISE, name_key, names_alternation
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -42,7 +44,9 @@ _PHONE_PLATFORMS = frozenset({"whatsapp", "signal", "viber", "zalo"})
 
 _ID = r"[A-Za-z0-9_~](?:[A-Za-z0-9._\-]{0,62}[A-Za-z0-9_])?"
 _PHONE_ID = r"\+?\d(?:[ \-.()]{0,2}\d){5,19}"
-_PLATFORM_NAMES = names_pattern(name for p, aliases in PLATFORMS.items() for name in (p, *aliases))
+_ALL_PLATFORM_NAMES = [name for p, aliases in PLATFORMS.items() for name in (p, *aliases)]
+_PLATFORM_NAMES = names_alternation(_ALL_PLATFORM_NAMES)
+_PLATFORM_NAME_SCAN = NameScan(_ALL_PLATFORM_NAMES, _NAME_NOISE)
 _ID_WORD = r"(?:\s*(?:id|ไอดี)(?![A-Za-z]))?"
 _NAMED = re.compile(
     rf"(?P<platform>{_PLATFORM_NAMES})(?P<sep>{_ID_WORD}\s*(?:[:：]\s*|\s+|(?=@)))(?P<id>\S.*)",
@@ -66,6 +70,27 @@ _PROFILE_LINK = re.compile(
     r")/?",
     re.IGNORECASE,
 )
+# Where _LINK_IN_TEXT may match: every profile link has ".me/" after its platform ("t",
+# "telegram", "wa" or "line"), maybe after "www." and a scheme.
+_DOT_ME = re.compile(r"\.[mM][eE]/")
+_BEFORE_DOT_ME = sorted(
+    {platform + www + scheme for platform in (1, 2, 4, 8) for www in (0, 4) for scheme in (0, 7, 8)}
+)
+
+
+def _link_starts(text: str) -> list[int]:
+    if "/" not in text:
+        return []
+    starts = [
+        dot.start() - before
+        for dot in _DOT_ME.finditer(text)
+        for before in _BEFORE_DOT_ME
+        if before <= dot.start()
+    ]
+    starts.sort()
+    return starts
+
+
 _USERNAME = re.compile(r"[A-Za-z0-9._\-]{1,64}")
 _TELEGRAM_USERNAME = re.compile(r"[A-Za-z0-9_]{4,32}")
 _PHONE_SHAPED = re.compile(r"\+?[\d\s\-.()]{6,30}")
@@ -110,6 +135,8 @@ class HandleKind:
 
     def __init__(self) -> None:
         self._phones = PhoneKind()
+        # The same accounts come back report after report.
+        self._handle_in_text = lru_cache(maxsize=65_536)(self._read_handle)
 
     def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
         value = refang(raw.strip())
@@ -170,13 +197,18 @@ class HandleKind:
         yield from self._find_named(text, context)
 
     def _find_links(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in _LINK_IN_TEXT.finditer(text):
+        for match in matches_at(_LINK_IN_TEXT, text, _link_starts(text)):
             platform, ident = _link_account(match)
             yield from self._found(text, match, platform, ident, context)
 
     def _find_named(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        mapped = to_ascii_digits(text)
-        for match in _NAMED_IN_TEXT.finditer(mapped):
+        seen = views(text)
+        if seen.plain_case:
+            starts = _PLATFORM_NAME_SCAN.starts(seen)
+            matches = matches_at(_NAMED_IN_TEXT, seen.mapped, starts)
+        else:
+            matches = _NAMED_IN_TEXT.finditer(seen.mapped)
+        for match in matches:
             ident = (match["at"] or "") + match["id"]
             if not _names_the_account(match["platform"], match["sep"], ident):
                 continue
@@ -186,9 +218,13 @@ class HandleKind:
     def _found(
         self, text: str, match: re.Match[str], platform: str, ident: str, context: ParseContext
     ) -> Iterator[FoundIndicator]:
-        raw = text[match.start() : match.end()]
+        indicator = self._handle_in_text(platform, ident, context)
+        if indicator is not None:
+            start, end = match.span()
+            yield FoundIndicator(indicator, text[start:end], start, end)
+
+    def _read_handle(self, platform: str, ident: str, context: ParseContext) -> Indicator | None:
         try:
-            indicator = self._handle(raw, platform, ident, context)
+            return self._handle(ident, platform, ident, context)
         except InvalidIndicatorError:
-            return
-        yield FoundIndicator(indicator, raw, match.start(), match.end())
+            return None

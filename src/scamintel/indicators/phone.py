@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from phonenumbers import (
-    Leniency,
     NumberParseException,
     PhoneMetadata,
     PhoneNumber,
     PhoneNumberFormat,
 )
 
+from scamintel.indicators._digits import to_ascii_digits as to_ascii_digits
+from scamintel.indicators._phonematch import find_numbers
+from scamintel.indicators._scan import views
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -25,58 +26,6 @@ from scamintel.indicators.model import (
     ParseContext,
 )
 
-# Zero digit of each decimal-digit block that people in the region (and migrant workers from
-# further west) type numbers in. Full-width digits come from Thai, Chinese and Japanese IMEs.
-_ZERO_DIGITS = (
-    0x0660,  # Arabic-Indic
-    0x06F0,  # Extended Arabic-Indic
-    0x0966,  # Devanagari
-    0x09E6,  # Bengali
-    0x0E50,  # Thai
-    0x0ED0,  # Lao
-    0x1040,  # Myanmar
-    0x1090,  # Myanmar Shan
-    0x17E0,  # Khmer
-    0x19D0,  # New Tai Lue
-    0x1A80,  # Tai Tham Hora
-    0x1A90,  # Tai Tham Tham
-    0xA9D0,  # Javanese
-    0xA9F0,  # Myanmar Extended-B
-    0xAA50,  # Cham
-    0xFF10,  # Full-width
-)
-
-
-def _build_digit_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for zero in _ZERO_DIGITS:
-        for offset in range(10):
-            char = chr(zero + offset)
-            table[zero + offset] = str(unicodedata.digit(char))
-    # A full-width plus comes with full-width digits; one character for one keeps offsets.
-    table[ord("＋")] = "+"
-    return table
-
-
-_DIGIT_TABLE = _build_digit_table()
-
-
-# Digits that are not ASCII: nearly all text has none, and finding that out is one scan in C.
-_LOCAL_DIGIT = re.compile("[" + "".join(chr(code) for code in _DIGIT_TABLE) + "]")
-
-
-def _ascii_digit(match: re.Match[str]) -> str:
-    return _DIGIT_TABLE[ord(match.group())]
-
-
-def to_ascii_digits(text: str) -> str:
-    """Local-script and full-width digits as ASCII, one character for one (offsets survive)."""
-    if text.isascii() or _LOCAL_DIGIT.search(text) is None:
-        return text
-    # str.translate looks every character up in the table; only the digits need replacing.
-    return _LOCAL_DIGIT.sub(_ascii_digit, text)
-
-
 _PHONE_SHAPE = re.compile(r"\+?[\d\s\u00a0\u2009\u202f\-‐‑‒–—―−.()/]+", re.ASCII)
 _NON_DIGITS = re.compile(r"\D", re.ASCII)
 _MIN_DIGITS = 6
@@ -84,7 +33,11 @@ _MAX_DIGITS = 20
 
 # Numbers written with "00" before the country code, in a region whose own international
 # prefix is something else (Thailand dials 001/007/008/009): people still write them that way.
-_DOUBLE_ZERO_CANDIDATE = re.compile(r"(?<![\d+])00[ .\-]?[1-9](?:[ .\-()]{0,2}\d){5,17}", re.ASCII)
+# The check that no digit or plus comes before the 00 is made after it, so that the search
+# runs from one "00" to the next in C: (?<![\d+]00) after 00 is (?<![\d+]) before it.
+_DOUBLE_ZERO_CANDIDATE = re.compile(
+    r"00(?<![\d+]00)[ .\-]?[1-9](?:[ .\-()]{0,2}\d){5,17}", re.ASCII
+)
 
 # English names for rejection reasons; any other plan is named by its calling code.
 _PLAN_NAMES = {
@@ -240,6 +193,12 @@ def _parse_double_zero(value: str) -> PhoneNumber | None:
     return number if phonenumbers.is_valid_number(number) else None
 
 
+@lru_cache(maxsize=16_384)
+def _double_zero_indicator(value: str) -> Indicator | None:
+    number = _parse_double_zero(value)
+    return None if number is None else _indicator(number)
+
+
 def _indicator(number: PhoneNumber) -> Indicator:
     return Indicator(
         IndicatorType.PHONE,
@@ -280,17 +239,16 @@ class PhoneKind:
         return _MIN_DIGITS <= digits <= _MAX_DIGITS
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        mapped = to_ascii_digits(text)
+        seen = views(text)
+        mapped = seen.mapped
         spans: list[tuple[int, int]] = []
-        matcher = phonenumbers.PhoneNumberMatcher(
-            mapped, context.default_region, leniency=Leniency.VALID
-        )
-        for match in matcher:
-            spans.append((match.start, match.end))
-            yield FoundIndicator(
-                _indicator(match.number), text[match.start : match.end], match.start, match.end
-            )
-        yield from self._find_double_zero(text, mapped, spans)
+        # What phonenumbers.PhoneNumberMatcher(mapped, region, Leniency.VALID) finds.
+        numbers = find_numbers(mapped, context.default_region, digits=seen.digits)
+        for start, end, indicator in numbers:
+            spans.append((start, end))
+            yield FoundIndicator(indicator, text[start:end], start, end)
+        if "00" in mapped:
+            yield from self._find_double_zero(text, mapped, spans)
 
     def _find_double_zero(
         self, text: str, mapped: str, taken: list[tuple[int, int]]
@@ -299,6 +257,6 @@ class PhoneKind:
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
-            number = _parse_double_zero(match.group())
-            if number is not None:
-                yield FoundIndicator(_indicator(number), text[start:end], start, end)
+            indicator = _double_zero_indicator(match.group())
+            if indicator is not None:
+                yield FoundIndicator(indicator, text[start:end], start, end)

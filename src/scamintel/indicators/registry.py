@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from operator import attrgetter
 from typing import Protocol
 
 from scamintel.indicators.model import (
@@ -89,8 +90,19 @@ class IndicatorRegistry:
         """Indicators in ``text`` in reading order; where two overlap, the earlier kind wins."""
         found: list[FoundIndicator] = []
         for kind in self._kinds:
-            found.extend(_without_overlaps(kind.find(text, context), found))
-        return sorted(found, key=lambda item: (item.start, item.end))
+            # Each one is kept unless it overlaps one kept before it (its own kind's too).
+            for candidate in kind.find(text, context):
+                start, end = candidate.start, candidate.end
+                for taken in found:
+                    if start < taken.end and taken.start < end:
+                        break
+                else:
+                    found.append(candidate)
+        found.sort(key=_reading_order)
+        return found
+
+
+_reading_order = attrgetter("start", "end")
 
 
 def _without_overlaps(

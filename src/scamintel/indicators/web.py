@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 import idna
 import tldextract
 
+from scamintel.indicators._scan import matches_at
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -195,6 +196,14 @@ class UrlKind:
 
     def __init__(self, suffixes: PublicSuffixes | None = None) -> None:
         self._suffixes = suffixes or offline_suffixes()
+        # The same links come back report after report.
+        self._url_in_text = lru_cache(maxsize=65_536)(self._read_url)
+
+    def _read_url(self, raw: str, context: ParseContext) -> Indicator | None:
+        try:
+            return self.canonicalise(raw, context)
+        except InvalidIndicatorError:
+            return None
 
     def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
         value = refang(raw.strip())
@@ -234,13 +243,12 @@ class UrlKind:
         return ascii_host is not None and bool(self._suffixes.registrable(ascii_host))
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in _URL_CANDIDATE.finditer(text):
+        for match in matches_at(_URL_CANDIDATE, text, _url_starts(text)):
             raw = _trim_trailing_punctuation(match.group())
             if MESSENGER_LINK.fullmatch(raw):
                 continue
-            try:
-                indicator = self.canonicalise(raw, context)
-            except InvalidIndicatorError:
+            indicator = self._url_in_text(raw, context)
+            if indicator is None:
                 continue
             start = match.start()
             yield FoundIndicator(indicator, raw, start, start + len(raw))
@@ -256,6 +264,46 @@ _URL_CANDIDATE = re.compile(
     r"|(?<![A-Za-z0-9.@/_\-])" + _HOST_IN_TEXT + r"(?::[0-9]{1,5})?/" + _URL_CHARS + "*",
     re.IGNORECASE,
 )
+# Where _URL_CANDIDATE may match: a scheme ends in "//" (or "[:]//") 5 to 8 characters after
+# its "h"; "www" starts its alternative; a bare host runs up to its port or first "/". Host
+# characters, ignoring case, include the four non-ASCII letters that fold to ASCII ones.
+_DOUBLE_SLASH = "//"
+# One pattern per case of the first "w": a literal first character is searched for in C.
+_WWW = (re.compile(r"w(?=[wW][wW])"), re.compile(r"W(?=[wW][wW])"))
+_HOST_CHARS = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.[]():\u0130\u0131\u017f\u212a"
+)
+# Inside a run of host characters, a host can start after these: the look-behinds refuse
+# letters, digits, dots and dashes before one.
+_HOST_OPENERS = re.compile(r"[\[\]():]")
+_OPENERS = frozenset("[]():")
+
+
+def _host_starts(text: str, end: int, starts: list[int]) -> None:
+    """Add where a host ending at ``end`` may start: at the start of the run of host
+    characters before it, or after a bracket or colon inside that run."""
+    before = text[:end]
+    run = len(before.rstrip(_HOST_CHARS))
+    starts.append(run)
+    if run < end - 1 and not _OPENERS.isdisjoint(before[run:]):
+        starts.extend(opener.end() for opener in _HOST_OPENERS.finditer(text, run, end - 1))
+
+
+def _url_starts(text: str) -> list[int]:
+    starts: list[int] = []
+    slash = text.find("/")
+    while slash >= 0:
+        _host_starts(text, slash, starts)
+        if text.startswith(_DOUBLE_SLASH, slash):
+            starts.extend(range(max(slash - 8, 0), max(slash - 4, 0)))
+        slash = text.find("/", slash + 1)
+    for first, www in zip("wW", _WWW, strict=True):
+        if first in text:
+            starts.extend(match.start() for match in www.finditer(text))
+    starts.sort()
+    return starts
+
+
 _TRAILING = ".,;:!?'\""
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
@@ -282,6 +330,27 @@ _HOSTNAME_IN_TEXT = re.compile(
 )
 
 
+# Every host name has a separator followed by a letter (before its last label).
+# (One pattern per separator's first character: a literal one is searched for in C.)
+_LETTER = "[A-Za-z\u0130\u0131\u017f\u212a]"  # what [A-Za-z] matches, ignoring case
+_LABEL_BREAKS = (
+    (".", re.compile(rf"\.(?={_LETTER})")),
+    ("[", re.compile(rf"\[(?=(?:\.|[dD][oO][tT])\]{_LETTER})")),
+    ("(", re.compile(rf"\((?=\.\){_LETTER})")),
+)
+
+
+def _hostname_starts(text: str) -> list[int]:
+    """Where _HOSTNAME_IN_TEXT may match: in the run of host characters before a separator."""
+    starts: list[int] = []
+    for first, label_break in _LABEL_BREAKS:
+        if first in text:
+            for separator in label_break.finditer(text):
+                _host_starts(text, separator.start(), starts)
+    starts.sort()
+    return starts
+
+
 class DomainKind:
     """Registrable domains (eTLD+1), lowercase punycode."""
 
@@ -289,6 +358,13 @@ class DomainKind:
 
     def __init__(self, suffixes: PublicSuffixes | None = None) -> None:
         self._suffixes = suffixes or offline_suffixes()
+        # The same hosts come back report after report.
+        self._registrable_in_text = lru_cache(maxsize=65_536)(self._read_registrable)
+
+    def _read_registrable(self, written: str) -> str:
+        """The registrable domain of a host name as found in text, "" where it has none."""
+        ascii_host = ascii_host_name(refang(written))
+        return "" if ascii_host is None else self._suffixes.registrable(ascii_host)
 
     def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
         host = self._host_of(raw, refang(raw.strip()))
@@ -325,11 +401,8 @@ class DomainKind:
         return ascii_host is not None and self._suffixes.has_suffix(ascii_host)
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in _HOSTNAME_IN_TEXT.finditer(text):
-            ascii_host = ascii_host_name(refang(match.group()))
-            if ascii_host is None:
-                continue
-            registrable = self._suffixes.registrable(ascii_host)
+        for match in matches_at(_HOSTNAME_IN_TEXT, text, _hostname_starts(text)):
+            registrable = self._registrable_in_text(match.group())
             if registrable:
                 indicator = Indicator(IndicatorType.DOMAIN, registrable)
                 yield FoundIndicator(indicator, match.group(), match.start(), match.end())

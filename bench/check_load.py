@@ -30,7 +30,7 @@ import uuid
 from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +47,7 @@ from bench.common import (
     Row,
     bind_converter,
     machine,
+    median,
     postgres_database,
     postgres_version,
     print_table,
@@ -577,18 +578,28 @@ def server_memory(server: Server) -> dict[str, Any]:
 # -- the load ------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Load:
-    requests: int
-    seconds: float
+    per_second: float
     p50_ms: float
     p90_ms: float
     p99_ms: float
     max_ms: float
+    requests: int
     non_2xx: int
     socket_errors: int
 
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.seconds
+    @classmethod
+    def median_of(cls, loads: Sequence[Load]) -> Load:
+        """Each figure's median over the rounds; counts of failures are summed."""
+        return cls(
+            per_second=median([load.per_second for load in loads]),
+            p50_ms=median([load.p50_ms for load in loads]),
+            p90_ms=median([load.p90_ms for load in loads]),
+            p99_ms=median([load.p99_ms for load in loads]),
+            max_ms=max(load.max_ms for load in loads),
+            requests=sum(load.requests for load in loads),
+            non_2xx=sum(load.non_2xx for load in loads),
+            socket_errors=sum(load.socket_errors for load in loads),
+        )
 
 
 def run_wrk(
@@ -616,8 +627,8 @@ def run_wrk(
         raise RuntimeError(f"no totals in the wrk output:\n{finished.stdout}")
     totals = json.loads(match.group(1))
     load = Load(
+        per_second=totals["requests"] / (totals["duration_us"] / 1e6),
         requests=totals["requests"],
-        seconds=totals["duration_us"] / 1e6,
         p50_ms=totals["p50_us"] / 1000,
         p90_ms=totals["p90_us"] / 1000,
         p99_ms=totals["p99_us"] / 1000,
@@ -630,29 +641,45 @@ def run_wrk(
     return load, finished.stdout
 
 
+@dataclass(frozen=True, slots=True)
+class Round:
+    check: Load
+    healthz: Load
+    wrk_output: dict[str, str]
+
+    @property
+    def ratio(self) -> float:
+        return self.check.per_second / self.healthz.per_second if self.healthz.per_second else 0.0
+
+
 def measure(
     server: Server, dataset: DataSet, args: argparse.Namespace, work: Path
-) -> dict[str, Any]:
+) -> tuple[list[Round], dict[str, Any]]:
+    """``--repeat`` rounds of the check load then the healthz load, each after a warm-up; and
+    the server's memory right after the first check load."""
     script = work / "check.lua"
     script.write_text(LUA_SCRIPT, encoding="utf-8")
     check_url = f"{server.base}/api/v1/check?q="
     health_url = f"{server.base}/healthz"
     queries = dataset.queries_path
-    if args.warmup > 0:
-        run_wrk(check_url, script, args, args.warmup, queries)
-    idle = server_memory(server)
-    check, check_output = run_wrk(check_url, script, args, args.duration, queries)
-    memory = server_memory(server)
-    if args.warmup > 0:
-        run_wrk(health_url, script, args, args.warmup, None)
-    health, health_output = run_wrk(health_url, script, args, args.duration, None)
-    return {
-        "check": check,
-        "healthz": health,
-        "memory": memory,
-        "idle_memory": idle,
-        "wrk_output": {"check": check_output, "healthz": health_output},
-    }
+    rounds: list[Round] = []
+    memory: dict[str, Any] = {}
+    for number in range(args.repeat):
+        if args.warmup > 0:
+            run_wrk(check_url, script, args, args.warmup, queries)
+        check, check_output = run_wrk(check_url, script, args, args.duration, queries)
+        memory = memory or server_memory(server)
+        if args.warmup > 0:
+            run_wrk(health_url, script, args, args.warmup, None)
+        health, health_output = run_wrk(health_url, script, args, args.duration, None)
+        rounds.append(Round(check, health, {"check": check_output, "healthz": health_output}))
+        print(
+            f"round {number + 1}/{args.repeat}: check {check.per_second:,.0f} req/s "
+            f"(p99 {check.p99_ms:.1f} ms), healthz {health.per_second:,.0f} req/s, "
+            f"ratio {rounds[-1].ratio:.2f}",
+            flush=True,
+        )
+    return rounds, memory
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -663,12 +690,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=64, help="concurrent connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (medians are reported)")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="admin database URL")
     args = parser.parse_args(argv)
+    args.source_fingerprint = source_fingerprint("scamintel")  # the code as the run starts
     if args.indicators < 1000 or args.duration <= 0 or args.connections < args.threads:
         parser.error("need --indicators >= 1000, --duration > 0, --connections >= --threads")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     return args
 
 
@@ -694,27 +725,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         with running_server(url, args.workers, work) as server:
             verdicts = smoke_test(server, queries)
             print(f"server on port {server.port}; verdicts of the first 50 queries: {verdicts}")
-            outcome = measure(server, dataset, args, work)
-    report(args, outcome, dataset, verdicts, server_version)
+            rounds, memory = measure(server, dataset, args, work)
+    report(args, rounds, memory, dataset, verdicts, server_version)
     return 0
 
 
 def report(
     args: argparse.Namespace,
-    outcome: dict[str, Any],
+    rounds: Sequence[Round],
+    memory: dict[str, Any],
     dataset: DataSet,
     verdicts: dict[str, int],
     server_version: str | None,
 ) -> None:
-    check: Load = outcome["check"]
-    health: Load = outcome["healthz"]
-    ratio = check.per_second / health.per_second if health.per_second else 0.0
-    peak = outcome["memory"]["peak_mib"]
+    check = Load.median_of([item.check for item in rounds])
+    health = Load.median_of([item.healthz for item in rounds])
+    ratio = median([item.ratio for item in rounds])
     print()
     print(
         f"GET /api/v1/check, {dataset.count:,} indicators on {args.backend}, "
-        f"{args.connections} connections x {args.duration:.0f} s ({args.threads} wrk threads, "
-        f"{args.workers} server worker(s), sharing {machine()['cpus']} CPUs with the server)"
+        f"{args.connections} connections x {args.duration:.0f} s, median of {len(rounds)} "
+        f"round(s) ({args.threads} wrk threads and {args.workers} server worker(s) sharing "
+        f"{machine()['cpus']} CPUs)"
     )
     print(f"goals: check/healthz >= {GOAL_RATIO}, check p99 < {GOAL_P99_MS:.0f} ms")
     print_table(
@@ -737,21 +769,7 @@ def report(
         f"{'met' if ratio >= GOAL_RATIO else 'not met'}); p99 {check.p99_ms:.1f} ms "
         f"(goal < {GOAL_P99_MS:.0f} ms: {'met' if check.p99_ms < GOAL_P99_MS else 'not met'})"
     )
-    print(f"server peak memory (VmHWM after the check load): {peak:,.0f} MiB")
-
-    def load_json(load: Load) -> dict[str, Any]:
-        return {
-            "requests": load.requests,
-            "seconds": load.seconds,
-            "per_second": load.per_second,
-            "p50_ms": load.p50_ms,
-            "p90_ms": load.p90_ms,
-            "p99_ms": load.p99_ms,
-            "max_ms": load.max_ms,
-            "non_2xx": load.non_2xx,
-            "socket_errors": load.socket_errors,
-        }
-
+    print(f"server peak memory (VmHWM after the first check load): {memory['peak_mib']:,.0f} MiB")
     written = write_result(
         f"check_load-{args.backend}",
         {
@@ -764,16 +782,21 @@ def report(
             "connections": args.connections,
             "wrk_threads": args.threads,
             "server_workers": args.workers,
-            "check": load_json(check),
-            "healthz": load_json(health),
+            "rounds": len(rounds),
+            "check": asdict(check),
+            "healthz": asdict(health),
             "ratio": ratio,
             "goals": {"ratio": GOAL_RATIO, "p99_ms": GOAL_P99_MS},
-            "server_memory": outcome["memory"],
-            "server_memory_before_load": outcome["idle_memory"],
+            "server_memory": memory,
             "smoke_test_verdicts": verdicts,
-            "wrk_output": outcome["wrk_output"],
+            "each_round": [
+                {"check": asdict(item.check), "healthz": asdict(item.healthz), "ratio": item.ratio}
+                for item in rounds
+            ],
+            "wrk_output": [item.wrk_output for item in rounds],
             "postgresql_version": server_version,
             "machine": machine(),
+            "source_fingerprint": args.source_fingerprint,
         },
     )
     print(f"\nresult: {written}")

@@ -46,9 +46,11 @@ from bench.common import (
     postgres_database,
     postgres_version,
     print_table,
+    source_fingerprint,
     write_result,
 )
 from scamintel.cli import _run_ingest as run_cli_ingest
+from scamintel.cli import parse_workers
 from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.indicators import default_registry
 from scamintel.reports.bulk import FileFormat, ParserSettings, RowParser, read_rows
@@ -379,6 +381,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--profile", action="store_true", help="cProfile the first ingest run of each backend"
     )
     args = parser.parse_args(argv)
+    args.source_fingerprint = source_fingerprint("scamintel")  # the code as the run starts
     args.backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     unknown = set(args.backends) - {"sqlite", "postgresql"}
     if unknown or not args.backends:
@@ -417,9 +420,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         spill.unlink(missing_ok=True)
 
+    workers = parse_workers(None, path)
     print()
     print(
-        f"bulk ingest of {args.count:,} demo reports (seed {args.seed}), batches of {BATCH_SIZE:,}"
+        f"bulk ingest of {args.count:,} demo reports (seed {args.seed}), batches of "
+        f"{BATCH_SIZE:,}, {workers} parsing worker process(es) (the CLI's choice here)"
     )
     print(
         f"median of {args.repeat} run(s) per backend; goals: >= {GOAL_REPORTS_PER_SECOND:,} "
@@ -448,6 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "count": args.count,
             "seed": args.seed,
             "batch_size": BATCH_SIZE,
+            "parsing_workers": workers,
             "repeat": args.repeat,
             "file": str(path),
             "lines": prepared.lines,
@@ -457,6 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "backends": results,
             "postgresql_version": server_version,
             "machine": machine(),
+            "source_fingerprint": args.source_fingerprint,
         },
     )
     print(f"\nresult: {written}")

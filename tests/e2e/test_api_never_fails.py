@@ -8,6 +8,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scamintel.reports.submission import ReportSubmission
+
 ANY_SCALAR = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=40)
 )
@@ -18,20 +20,7 @@ ANY_JSON = st.recursive(
     ),
     max_leaves=12,
 )
-REPORT_FIELDS = st.sampled_from(
-    [
-        "narrative",
-        "scam_type",
-        "channel",
-        "victim_country",
-        "amount",
-        "currency",
-        "occurred_at",
-        "indicators",
-        "reporter",
-        "external_id",
-    ]
-)
+REPORT_FIELDS = st.sampled_from(sorted(ReportSubmission.model_fields))
 REPORTISH = st.dictionaries(REPORT_FIELDS, ANY_JSON, max_size=6)
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

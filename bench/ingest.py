@@ -1,6 +1,7 @@
 """Bulk ingest: reports per second of ``scamintel ingest`` beside the raw write ceiling.
 
-Our figure is :meth:`BulkIngest.run`, built as ``scamintel ingest`` builds it, on a fresh
+Our figure is the ingest exactly as ``scamintel ingest`` runs it (the CLI's own ingest
+function: ``BulkIngest.run`` with the CLI's batch size and parsing workers), on a fresh
 migrated database. The reference ("raw ceiling") stores the same rows with the bare driver:
 every line is parsed, validated and made canonical beforehand, outside the timing, exactly as
 the ingest does it, and only the database writes are timed (sqlite3 ``executemany`` with the
@@ -50,10 +51,15 @@ from bench.common import (
     write_result,
 )
 from scamintel.cli import _run_ingest as run_cli_ingest
-from scamintel.cli import parse_workers
 from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.indicators import default_registry
-from scamintel.reports.bulk import FileFormat, ParserSettings, RowParser, read_rows
+from scamintel.reports.bulk import (
+    FileFormat,
+    IngestSummary,
+    ParserSettings,
+    RowParser,
+    read_rows,
+)
 from scamintel.reports.model import NewReport
 from scamintel.settings import Settings
 from scamintel.storage.database import make_engine
@@ -270,7 +276,9 @@ def _raw_postgresql(connection: Any, prepared: PreparedRows) -> float:
 
 
 # -- our figure: the ingest itself -------------------------------------------------------------
-def product_ingest(url: str, path: Path, *, profile_to: Path | None = None) -> tuple[float, Any]:
+def product_ingest(
+    url: str, path: Path, *, profile_to: Path | None = None
+) -> tuple[float, IngestSummary]:
     """Seconds of the ingest exactly as ``scamintel ingest`` runs it (the CLI's own
     ``_run_ingest``: BulkIngest with the CLI's choice of parsing workers), on a fresh schema.
     Profiling keeps the parsing in this process (no workers) so that the profile sees it."""
@@ -296,7 +304,7 @@ def product_ingest(url: str, path: Path, *, profile_to: Path | None = None) -> t
             FileFormat.JSONL,
             Path(folder) / "rejects.jsonl",
             quiet=True,
-            workers=0 if profiler else None,
+            workers=0,
         )
         if profiler:
             profiler.disable()
@@ -420,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         spill.unlink(missing_ok=True)
 
-    workers = parse_workers(None, path)
+    workers = 0  # the CLI's default: parsing in the writing process
     print()
     print(
         f"bulk ingest of {args.count:,} demo reports (seed {args.seed}), batches of "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -111,9 +110,13 @@ def ingest(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
     workers: Annotated[
-        int | None,
-        typer.Option(min=0, help="Parsing processes beside the writer (default: by file size)"),
-    ] = None,
+        int,
+        typer.Option(
+            min=0,
+            help="Parsing processes beside the writer; on two cores the handover costs what "
+            "it saves, so the default parses in the writing process",
+        ),
+    ] = 0,
 ) -> None:
     """Load reports from a file; safe to rerun after an interruption."""
     if not path.is_file():
@@ -143,13 +146,13 @@ def _run_ingest(
     rejects_path: Path,
     *,
     quiet: bool,
-    workers: int | None = None,
+    workers: int = 0,
 ) -> IngestSummary:
     runner = BulkIngest(
         database.transaction,
         parser=ParserSettings(region=settings.node_country),
         batch_size=settings.ingest_batch_size,
-        workers=parse_workers(workers, path),
+        workers=workers,
     )
     progress = Progress(
         TextColumn("[bold]{task.description}"),
@@ -172,19 +175,6 @@ def _run_ingest(
     else:
         rejects_path.unlink(missing_ok=True)
     return summary
-
-
-# Below this size starting worker processes costs more than it saves.
-PARALLEL_INGEST_MIN_BYTES = 4_000_000
-
-
-def parse_workers(requested: int | None, path: Path) -> int:
-    """Worker processes for parsing: as asked, else one per spare core for large files."""
-    if requested is not None:
-        return requested
-    if path.stat().st_size < PARALLEL_INGEST_MIN_BYTES:
-        return 0
-    return max(0, min(4, (os.cpu_count() or 1) - 1))
 
 
 def _summary_json(summary: IngestSummary) -> dict[str, Any]:

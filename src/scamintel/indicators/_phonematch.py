@@ -115,14 +115,10 @@ def find_numbers(
 ) -> Iterator[tuple[int, int, Indicator]]:
     """(start, end, indicator) of every number PhoneNumberMatcher(text, region, VALID) finds.
 
-    ``digits``: the text one byte a character, "0" where it has a digit (``\\d``), which
-    speeds up finding them."""
+    ``digits``: the text one byte a character, "0" where it has a digit (``\\d``) and a space
+    elsewhere, which speeds up finding them."""
     # The matcher's loop (PhoneNumberMatcher._find and has_next), tuned: it runs for every
-    # run of digits in every report. The matcher gives up after max_tries candidates and
-    # pieces of candidates that are not numbers; a text shorter than this cannot use them up.
-    if len(text) * (_TRIES_PER_CHARACTER + 1) * 2 >= _MAX_TRIES:
-        yield from _find_counting_tries(text, region)
-        return
+    # run of digits in every report.
     if digits is None:
         digits = _digit_bytes(text)
     # _PATTERN.search(text, index) is, of the places _PATTERN matches at, the first at or after
@@ -135,8 +131,11 @@ def find_numbers(
     skip_short = _short_runs_never_match(region)
     neighbours = _BAD_NEIGHBOURS
     size = len(text)
+    # The matcher gives up once candidates and their pieces that are not numbers have used
+    # up max_tries; what it decides for a candidate is remembered while enough are left.
+    tries = _MAX_TRIES
     index = 0
-    while True:
+    while tries > 0:
         first_digit = next_digit(b"0", index)
         if first_digit < 0:
             first_digit = size
@@ -155,7 +154,9 @@ def find_numbers(
             assert match is not None  # _PATTERN matches at every digit
         start, end = match.span()
         if skip_short and end - start <= _SHORT_RUN and digits.find(b" ", start, end) < 0:
-            index = end  # one to three digits: no number in any numbering plan
+            # One to three digits: no number in any numbering plan, and no piece to try.
+            tries -= 1
+            index = end
             continue
         candidate = text[start:end]
         if "/" in candidate or "\\" in candidate:
@@ -174,8 +175,13 @@ def find_numbers(
             known = neighbours.get(after)
             next_bad = _bad_neighbour(after) if known is None else known
             minutes = after == ":" and _TIME_STAMPS_SUFFIX.match(text, end) is not None
-        found = _extract_cached(candidate, region, prev_bad, next_bad, minutes)[0]
+        if tries > _TRIES_PER_CHARACTER * (len(candidate) + 1):
+            found, used = _extract_cached(candidate, region, prev_bad, next_bad, minutes)
+        else:
+            found, used = _extract_candidate(candidate, region, prev_bad, next_bad, minutes, tries)
+        tries -= used
         if found is None:
+            tries -= 1
             index = end
             continue
         start += found.offset
@@ -192,33 +198,6 @@ def _digit_bytes(text: str) -> bytes:
     for digit in _DIGIT_AS_ZERO.finditer(text):
         marks[digit.start()] = 48
     return bytes(marks)
-
-
-class _Candidates:
-    """_PATTERN.search(text, index), for the loop that counts tries (see find_numbers)."""
-
-    __slots__ = ("_digits", "_lead_index", "_leads", "_size", "_text")
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._size = len(text)
-        self._digits = _digit_bytes(text)
-        self._leads = _leads(text)
-        self._lead_index = 0
-
-    def next(self, index: int) -> re.Match[str] | None:
-        text, leads = self._text, self._leads
-        first_digit = self._digits.find(b"0", index)
-        if first_digit < 0:
-            first_digit = self._size
-        while self._lead_index < len(leads) and leads[self._lead_index] < first_digit:
-            lead = leads[self._lead_index]
-            self._lead_index += 1
-            if lead >= index:
-                at_lead = _PATTERN.match(text, lead)
-                if at_lead is not None:
-                    return at_lead
-        return None if first_digit == self._size else _PATTERN.match(text, first_digit)
 
 
 _SHORT_RUN: Final = 3
@@ -239,53 +218,6 @@ def _short_runs_never_match(region: str) -> bool:
         (min(lengths, default=1) for lengths, _ in _general_descs(plan.country_code)), default=1
     )
     return _SHORT_RUN + added < shortest
-
-
-def _find_counting_tries(text: str, region: str) -> Iterator[tuple[int, int, Indicator]]:
-    """find_numbers for text long enough to use up the matcher's tries: counting them."""
-    candidates = _Candidates(text)
-    neighbours = _BAD_NEIGHBOURS
-    tries = _MAX_TRIES
-    index = 0
-    size = len(text)
-    while True:
-        found: _Found | None = None
-        while tries > 0:
-            match = candidates.next(index)
-            if match is None:
-                return
-            start, end = match.span()
-            candidate = text[start:end]
-            if "/" in candidate or "\\" in candidate:
-                candidate = _trim_after(_SECOND_NUMBER_START, candidate)
-                end = start + len(candidate)
-            prev_bad = False
-            if start > 0:
-                before = text[start - 1]
-                known = neighbours.get(before)
-                prev_bad = _bad_neighbour(before) if known is None else known
-            next_bad = minutes = False
-            if end < size:
-                after = text[end]
-                known = neighbours.get(after)
-                next_bad = _bad_neighbour(after) if known is None else known
-                minutes = after == ":" and _TIME_STAMPS_SUFFIX.match(text, end) is not None
-            if tries > _TRIES_PER_CHARACTER * (len(candidate) + 1):
-                found, used = _extract_cached(candidate, region, prev_bad, next_bad, minutes)
-            else:
-                found, used = _extract_candidate(
-                    candidate, region, prev_bad, next_bad, minutes, tries
-                )
-            tries -= used
-            if found is not None:
-                break
-            tries -= 1
-            index = end
-        if found is None:
-            return
-        start += found.offset
-        index = start + len(found.raw)
-        yield start, index, found.indicator
 
 
 # With more tries left than this times a candidate's length plus one, the limit cannot bite
@@ -643,7 +575,7 @@ def _matches(desc: _Desc, national: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class _Types:
     general: _Desc
-    types: tuple[_Desc, ...]  # premium rate … voicemail, fixed line, and mobile unless alike
+    types: tuple[_Desc, ...]  # fixed line, mobile unless alike, premium rate … voicemail
     leading_digits: re.Pattern[str] | None
 
     def known(self, national: str) -> bool:
@@ -658,7 +590,11 @@ def _types(country_code: int, region: str) -> _Types | None:
     metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region.upper())
     if metadata is None:
         return None
-    kinds = [
+    # Which type a number is does not matter, only that it is one: the common ones first.
+    kinds = [metadata.fixed_line]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        kinds.append(metadata.mobile)
+    kinds += [
         metadata.premium_rate,
         metadata.toll_free,
         metadata.shared_cost,
@@ -667,10 +603,7 @@ def _types(country_code: int, region: str) -> _Types | None:
         metadata.pager,
         metadata.uan,
         metadata.voicemail,
-        metadata.fixed_line,
     ]
-    if not metadata.same_mobile_and_fixed_line_pattern:
-        kinds.append(metadata.mobile)
     leading = metadata.leading_digits
     return _Types(
         _desc(metadata.general_desc),

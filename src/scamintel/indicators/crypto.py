@@ -218,9 +218,9 @@ class CryptoWalletKind:
         # Checking a checksum costs a hash; the same wallets come back report after report.
         self._address_in_text = lru_cache(maxsize=65_536)(self._read_address)
 
-    def _read_address(self, value: str, context: ParseContext) -> Indicator | None:
+    def _read_address(self, value: str, region: str) -> Indicator | None:
         try:
-            return self.canonicalise(value, context)
+            return self.canonicalise(value, ParseContext(region))
         except InvalidIndicatorError:
             return None
 
@@ -254,7 +254,7 @@ class CryptoWalletKind:
             return
         starts = [start.start() for start in _ADDRESS_START.finditer(text)]
         for match in matches_at(_ADDRESS_IN_TEXT, text, starts):
-            indicator = self._address_in_text(match.group(), context)
+            indicator = self._address_in_text(match.group(), context.default_region)
             if indicator is None:
                 continue
             yield FoundIndicator(indicator, match.group(), match.start(), match.end())

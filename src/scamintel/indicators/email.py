@@ -75,9 +75,9 @@ class EmailKind:
         # The same addresses come back report after report.
         self._email_in_text = lru_cache(maxsize=65_536)(self._read_email)
 
-    def _read_email(self, raw: str, context: ParseContext) -> Indicator | None:
+    def _read_email(self, raw: str, region: str) -> Indicator | None:
         try:
-            return self.canonicalise(raw, context)
+            return self.canonicalise(raw, ParseContext(region))
         except InvalidIndicatorError:
             return None
 
@@ -117,7 +117,7 @@ class EmailKind:
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
         for match in matches_at(_EMAIL_IN_TEXT, text, _email_starts(text)):
-            indicator = self._email_in_text(match.group(), context)
+            indicator = self._email_in_text(match.group(), context.default_region)
             if indicator is None:
                 continue
             yield FoundIndicator(indicator, match.group(), match.start(), match.end())

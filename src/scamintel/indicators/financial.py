@@ -209,13 +209,15 @@ def _account(
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _account_in_text(
-    calling_code: str | None, bank: str, digits: str, context: ParseContext
+    calling_code: str | None, bank: str, digits: str, region: str
 ) -> Indicator | None:
     """What _account makes of an account found in text (the same mule accounts come back
     report after report), None where it is not one."""
     country = calling_code.upper() if calling_code else None
     try:
-        country, code = _resolve_bank(bank, bank, country, context, allow_unknown=False)
+        country, code = _resolve_bank(
+            bank, bank, country, ParseContext(region), allow_unknown=False
+        )
         number = _account_digits(digits, digits)
     except InvalidIndicatorError:
         return None
@@ -258,7 +260,9 @@ class BankAccountKind:
         else:
             matches = _ACCOUNT_IN_TEXT.finditer(mapped)
         for match in matches:
-            indicator = _account_in_text(match["cc"], match["bank"], match["digits"], context)
+            indicator = _account_in_text(
+                match["cc"], match["bank"], match["digits"], context.default_region
+            )
             if indicator is not None:
                 start, end = match.span()
                 yield FoundIndicator(indicator, text[start:end], start, end)
@@ -346,11 +350,9 @@ class EwalletKind:
             raise InvalidIndicatorError(raw, "the wallet id is empty", _EWALLET_TYPE)
         return Indicator(_EWALLET_TYPE, f"{provider}:{ident}", country)
 
-    def _read_wallet(
-        self, provider_name: str, ident: str, context: ParseContext
-    ) -> Indicator | None:
+    def _read_wallet(self, provider_name: str, ident: str, region: str) -> Indicator | None:
         try:
-            return self._wallet(ident, provider_name, ident, context)
+            return self._wallet(ident, provider_name, ident, ParseContext(region))
         except InvalidIndicatorError:
             return None
 
@@ -372,7 +374,7 @@ class EwalletKind:
             matches = _EWALLET_IN_TEXT.finditer(seen.mapped)
         for match in matches:
             ident = match["digits"] or match["id"]
-            indicator = self._wallet_in_text(match["provider"], ident, context)
+            indicator = self._wallet_in_text(match["provider"], ident, context.default_region)
             if indicator is not None:
                 start, end = match.span()
                 yield FoundIndicator(indicator, text[start:end], start, end)

@@ -218,13 +218,13 @@ class HandleKind:
     def _found(
         self, text: str, match: re.Match[str], platform: str, ident: str, context: ParseContext
     ) -> Iterator[FoundIndicator]:
-        indicator = self._handle_in_text(platform, ident, context)
+        indicator = self._handle_in_text(platform, ident, context.default_region)
         if indicator is not None:
             start, end = match.span()
             yield FoundIndicator(indicator, text[start:end], start, end)
 
-    def _read_handle(self, platform: str, ident: str, context: ParseContext) -> Indicator | None:
+    def _read_handle(self, platform: str, ident: str, region: str) -> Indicator | None:
         try:
-            return self._handle(ident, platform, ident, context)
+            return self._handle(ident, platform, ident, ParseContext(region))
         except InvalidIndicatorError:
             return None

@@ -199,9 +199,9 @@ class UrlKind:
         # The same links come back report after report.
         self._url_in_text = lru_cache(maxsize=65_536)(self._read_url)
 
-    def _read_url(self, raw: str, context: ParseContext) -> Indicator | None:
+    def _read_url(self, raw: str, region: str) -> Indicator | None:
         try:
-            return self.canonicalise(raw, context)
+            return self.canonicalise(raw, ParseContext(region))
         except InvalidIndicatorError:
             return None
 
@@ -247,7 +247,7 @@ class UrlKind:
             raw = _trim_trailing_punctuation(match.group())
             if MESSENGER_LINK.fullmatch(raw):
                 continue
-            indicator = self._url_in_text(raw, context)
+            indicator = self._url_in_text(raw, context.default_region)
             if indicator is None:
                 continue
             start = match.start()

@@ -385,6 +385,58 @@ def test_plain_numbers_are_read_as_parse_reads_them(case: tuple[str, str], regio
         assert read == _phonematch._parsed_verdict.__wrapped__(number, region)
 
 
+def _national_numbers() -> st.SearchStrategy[tuple[int, str]]:
+    def written(
+        region: str, kind: int, edits: list[tuple[int, int]], change: int
+    ) -> tuple[int, str]:
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is None or example.italian_leading_zero:
+            return 66, "812345678"
+        digits = list(str(example.national_number))
+        for index, digit in edits:
+            digits[index % len(digits)] = str(digit)
+        if change < 0:
+            digits = digits[:change]
+        elif change > 0:
+            digits.append(str(change))
+        return example.country_code, "".join(digits).lstrip("0") or "1"
+
+    return st.builds(
+        written,
+        st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+        st.sampled_from(
+            [
+                phonenumbers.PhoneNumberType.MOBILE,
+                phonenumbers.PhoneNumberType.FIXED_LINE,
+                phonenumbers.PhoneNumberType.TOLL_FREE,
+                phonenumbers.PhoneNumberType.VOIP,
+            ]
+        ),
+        st.lists(st.tuples(st.integers(0, 20), st.integers(0, 9)), max_size=2),
+        st.integers(-2, 2),
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(number=_national_numbers(), written=st.sampled_from(["", "0", "1", "8"]))
+def test_validity_and_national_prefix_checks_are_phonenumbers_own(
+    number: tuple[int, str], written: str
+) -> None:
+    country_code, national = number
+    parsed = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
+    valid = phonenumbers.is_valid_number(parsed)
+
+    region = _phonematch._valid_region(country_code, national)
+
+    assert region == (phonenumbers.region_code_for_number(parsed) if valid else None)
+    if valid:
+        parsed.country_code_source = phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY
+        parsed.raw_input = written + national
+        assert _phonematch._prefix_written(
+            country_code, national, written + national
+        ) == phonenumbers.phonenumbermatcher._is_national_prefix_present_if_required(parsed)
+
+
 @pytest.mark.parametrize(
     "text",
     [

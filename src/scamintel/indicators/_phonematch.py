@@ -86,7 +86,7 @@ def _bad_neighbour(char: str) -> bool:
     bad = _BAD_NEIGHBOURS.get(char)
     if bad is None:
         bad = bool(_MATCHER._is_invalid_punctuation_symbol(char) or _MATCHER._is_latin_letter(char))
-        if len(_BAD_NEIGHBOURS) < 65_536:
+        if len(_BAD_NEIGHBOURS) < 4_096:
             _BAD_NEIGHBOURS[char] = bad
     return bad
 
@@ -225,7 +225,7 @@ def _short_runs_never_match(region: str) -> bool:
 _TRIES_PER_CHARACTER: Final = 2 * len(_INNER_MATCHES) + 1
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=32_768)
 def _extract_cached(
     candidate: str, region: str, prev_bad: bool, next_bad: bool, minutes: bool
 ) -> tuple[_Found | None, int]:
@@ -305,7 +305,7 @@ def _verdict(group: str, region: str) -> Indicator | None:
     return _plain_verdict(bool(plain[1]), _NOT_DIGIT.sub("", plain[2]), region, group)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=8_192)
 def _parsed_verdict(group: str, region: str) -> Indicator | None:
     try:
         number = phonenumbers.parse(group, region, keep_raw_input=True)
@@ -325,7 +325,7 @@ def _parsed_verdict(group: str, region: str) -> Indicator | None:
 
 
 _plain_cache: dict[tuple[bool, str, str], Indicator | None] = {}
-_PLAIN_CACHE_SIZE: Final = 65_536
+_PLAIN_CACHE_SIZE: Final = 32_768
 
 
 def _plain_verdict(plus: bool, digits: str, region: str, group: str) -> Indicator | None:

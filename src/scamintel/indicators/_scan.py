@@ -22,6 +22,10 @@ from typing import AnyStr, Final
 
 from scamintel.indicators._digits import _DIGIT_TABLE, to_ascii_digits
 
+# How many values found in text each kind remembers the reading of (the same mule numbers,
+# accounts and links come back report after report): a few MB per kind when full.
+FOUND_CACHE_SIZE: Final = 16_384
+
 
 def matches_at(
     pattern: re.Pattern[str], text: str, starts: Iterable[int]

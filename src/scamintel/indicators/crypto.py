@@ -10,7 +10,7 @@ from functools import lru_cache
 import base58
 from Crypto.Hash import keccak
 
-from scamintel.indicators._scan import matches_at, views
+from scamintel.indicators._scan import FOUND_CACHE_SIZE, matches_at, views
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -216,7 +216,7 @@ class CryptoWalletKind:
 
     def __init__(self) -> None:
         # Checking a checksum costs a hash; the same wallets come back report after report.
-        self._address_in_text = lru_cache(maxsize=65_536)(self._read_address)
+        self._address_in_text = lru_cache(maxsize=FOUND_CACHE_SIZE)(self._read_address)
 
     def _read_address(self, value: str, region: str) -> Indicator | None:
         try:

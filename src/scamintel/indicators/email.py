@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from scamintel.indicators._scan import matches_at
+from scamintel.indicators._scan import FOUND_CACHE_SIZE, matches_at
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -73,7 +73,7 @@ class EmailKind:
     def __init__(self, suffixes: PublicSuffixes | None = None) -> None:
         self._suffixes = suffixes or offline_suffixes()
         # The same addresses come back report after report.
-        self._email_in_text = lru_cache(maxsize=65_536)(self._read_email)
+        self._email_in_text = lru_cache(maxsize=FOUND_CACHE_SIZE)(self._read_email)
 
     def _read_email(self, raw: str, region: str) -> Indicator | None:
         try:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Final
 
-from scamintel.indicators._scan import NameScan, matches_at, views
+from scamintel.indicators._scan import FOUND_CACHE_SIZE, NameScan, matches_at, views
 from scamintel.indicators.banks import BANKS
 from scamintel.indicators.model import (
     FoundIndicator,
@@ -22,7 +22,6 @@ from scamintel.indicators.model import (
 )
 from scamintel.indicators.phone import PhoneKind, to_ascii_digits
 
-_CACHE_SIZE = 65_536
 _NAME_NOISE = re.compile(r"[\s'’.\-_]+")
 _NOISE_CLASS = r"[\s'’.\-_]*"
 
@@ -207,7 +206,7 @@ def _account(
     return Indicator(_BANK_TYPE, f"{country}:{code}:{digits}", country)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=FOUND_CACHE_SIZE)
 def _account_in_text(
     calling_code: str | None, bank: str, digits: str, region: str
 ) -> Indicator | None:
@@ -319,7 +318,7 @@ class EwalletKind:
     def __init__(self) -> None:
         self._phones = PhoneKind()
         # The same wallets come back report after report.
-        self._wallet_in_text = lru_cache(maxsize=_CACHE_SIZE)(self._read_wallet)
+        self._wallet_in_text = lru_cache(maxsize=FOUND_CACHE_SIZE)(self._read_wallet)
 
     def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
         match = _EWALLET.fullmatch(raw.strip())

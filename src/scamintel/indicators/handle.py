@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
 
-from scamintel.indicators._scan import NameScan, matches_at, views
+from scamintel.indicators._scan import FOUND_CACHE_SIZE, NameScan, matches_at, views
 from scamintel.indicators.financial import _NAME_NOISE, name_key, names_alternation
 from scamintel.indicators.model import (
     FoundIndicator,
@@ -136,7 +136,7 @@ class HandleKind:
     def __init__(self) -> None:
         self._phones = PhoneKind()
         # The same accounts come back report after report.
-        self._handle_in_text = lru_cache(maxsize=65_536)(self._read_handle)
+        self._handle_in_text = lru_cache(maxsize=FOUND_CACHE_SIZE)(self._read_handle)
 
     def canonicalise(self, raw: str, context: ParseContext) -> Indicator:
         value = refang(raw.strip())

@@ -7,7 +7,7 @@ adding a module and listing it in :func:`default_kinds`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from operator import attrgetter
 from typing import Protocol
@@ -103,14 +103,6 @@ class IndicatorRegistry:
 
 
 _reading_order = attrgetter("start", "end")
-
-
-def _without_overlaps(
-    candidates: Iterable[FoundIndicator], taken: Sequence[FoundIndicator]
-) -> Iterator[FoundIndicator]:
-    for candidate in candidates:
-        if not any(candidate.start < t.end and t.start < candidate.end for t in taken):
-            yield candidate
 
 
 def default_kinds() -> list[IndicatorKind]:

@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 import idna
 import tldextract
 
-from scamintel.indicators._scan import matches_at
+from scamintel.indicators._scan import FOUND_CACHE_SIZE, matches_at
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -197,7 +197,7 @@ class UrlKind:
     def __init__(self, suffixes: PublicSuffixes | None = None) -> None:
         self._suffixes = suffixes or offline_suffixes()
         # The same links come back report after report.
-        self._url_in_text = lru_cache(maxsize=65_536)(self._read_url)
+        self._url_in_text = lru_cache(maxsize=FOUND_CACHE_SIZE)(self._read_url)
 
     def _read_url(self, raw: str, region: str) -> Indicator | None:
         try:
@@ -359,7 +359,7 @@ class DomainKind:
     def __init__(self, suffixes: PublicSuffixes | None = None) -> None:
         self._suffixes = suffixes or offline_suffixes()
         # The same hosts come back report after report.
-        self._registrable_in_text = lru_cache(maxsize=65_536)(self._read_registrable)
+        self._registrable_in_text = lru_cache(maxsize=FOUND_CACHE_SIZE)(self._read_registrable)
 
     def _read_registrable(self, written: str) -> str:
         """The registrable domain of a host name as found in text, "" where it has none."""

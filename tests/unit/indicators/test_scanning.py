@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scamintel.indicators import _phonematch, _scan, crypto, email, financial, handle, web
+from scamintel.indicators._digits import _DIGIT_TABLE
 from scamintel.indicators.banks import BANKS
 from scamintel.indicators.model import ParseContext
 from scamintel.indicators.phone import PhoneKind, to_ascii_digits
@@ -189,7 +190,7 @@ def _spans(matches: object) -> list[tuple[int, int]]:
     return [match.span() for match in matches]  # type: ignore[attr-defined]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(text=_texts)
 def test_anchored_scans_find_what_finditer_finds(text: str) -> None:
     seen = _scan.TextViews(text)
@@ -253,7 +254,7 @@ _PATTERNS_WITH_NAMES = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(text=_texts)
 def test_grouped_name_alternation_matches_as_the_plain_one(text: str) -> None:
     mapped = to_ascii_digits(text)
@@ -295,6 +296,16 @@ def test_names_are_looked_for_only_where_a_word_starts() -> None:
     assert financial._BANK_NAME_SCAN.starts(seen) == [26]
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=_texts)
+def test_local_digits_are_mapped_as_the_digit_table_says(text: str) -> None:
+    assert to_ascii_digits(text) == text.translate(_DIGIT_TABLE)
+    seen = _scan.TextViews(text)
+    assert seen.mapped == text.translate(_DIGIT_TABLE)
+    if seen.ascii_digits:
+        assert re.findall(r"\d", seen.mapped) == re.findall(r"[0-9]", seen.mapped)
+
+
 def test_views_are_shared_by_the_kinds_reading_one_text() -> None:
     text = "โทร ๐๘๑-๒๓๔-๕๖๗๘"
 
@@ -306,7 +317,7 @@ def test_views_are_shared_by_the_kinds_reading_one_text() -> None:
 _REGIONS = ["TH", "MY", "VN", "PH", "ID", "SG", "MM", "KH", "LA", "US", "GB", "DE", "AR", "JP"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(text=_texts, region=st.sampled_from([*_REGIONS, "XX"]))
 def test_phone_scan_finds_what_phonenumbers_matcher_finds(text: str, region: str) -> None:
     mapped = to_ascii_digits(text)
@@ -371,7 +382,7 @@ def _plain_numbers() -> st.SearchStrategy[tuple[str, str]]:
     ).map(lambda args: (args[0], written(*args)))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(case=_plain_numbers(), region=st.sampled_from([*_REGIONS, "XX", "th"]))
 def test_plain_numbers_are_read_as_parse_reads_them(case: tuple[str, str], region: str) -> None:
     _, number = case
@@ -417,7 +428,7 @@ def _national_numbers() -> st.SearchStrategy[tuple[int, str]]:
     )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(number=_national_numbers(), written=st.sampled_from(["", "0", "1", "8"]))
 def test_validity_and_national_prefix_checks_are_phonenumbers_own(
     number: tuple[int, str], written: str
@@ -435,6 +446,21 @@ def test_validity_and_national_prefix_checks_are_phonenumbers_own(
         assert _phonematch._prefix_written(
             country_code, national, written + national
         ) == phonenumbers.phonenumbermatcher._is_national_prefix_present_if_required(parsed)
+
+
+@pytest.mark.parametrize("region", [*_REGIONS, "CN", "IN", "NU", "AT", "XX"])
+def test_runs_of_three_digits_or_fewer_are_skipped_only_where_they_never_match(
+    region: str,
+) -> None:
+    runs = [str(n).zfill(width) for width in (1, 2, 3) for n in range(10**width)]
+
+    matched = [
+        run
+        for run in runs
+        if list(phonenumbers.PhoneNumberMatcher(run, region, phonenumbers.Leniency.VALID))
+    ]
+
+    assert not (matched and _phonematch._short_runs_never_match(region))
 
 
 @pytest.mark.parametrize(

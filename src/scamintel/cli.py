@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -16,11 +17,13 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.indicators import (
+    FoundIndicator,
     IndicatorType,
     InvalidIndicatorError,
     ParseContext,
     default_registry,
 )
+from scamintel.indicators.phone import known_region
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.bulk import BulkIngest, FileFormat, IngestSummary, ParserSettings
 from scamintel.reports.service import check_value
@@ -253,6 +256,60 @@ def _print_check(result: CheckResult) -> None:
     out.print(f"[{style}]{result.verdict.value.replace('_', ' ')}[/] (score {result.score})")
     out.print(result.explanation, highlight=False)
     out.print(f"[bold]What to do:[/] {result.advice}", highlight=False)
+
+
+@app.command()
+def extract(
+    region: Annotated[
+        str | None,
+        typer.Option(help="Country for numbers without a country code (default: the node's)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the indicators as JSON")] = False,
+) -> None:
+    """Indicators in the text on standard input, with where each is written."""
+    settings = load_settings()
+    region = (region or settings.node_country).upper()
+    if not known_region(region):
+        fail(f"--region {region} is not a country code this node knows (ISO 3166 alpha-2)")
+    text = _read_stdin_text()
+    found = default_registry().extract(text, ParseContext(region))
+    if as_json:
+        indicators = [_found_json(item) for item in found]
+        print(json.dumps({"region": region, "indicators": indicators}, ensure_ascii=False))
+        return
+    if not found:
+        out.print("No indicator found.")
+    for item in found:
+        indicator = item.indicator
+        out.print(
+            f"{indicator.type.value:<14} {indicator.value}  [dim]{item.raw!r} at "
+            f"{item.start}–{item.end}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _read_stdin_text() -> str:
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        fail(
+            f"standard input is not UTF-8 text (byte {data[error.start]:#04x} at offset "
+            f"{error.start}); convert it first, e.g. with iconv -t UTF-8"
+        )
+
+
+def _found_json(found: FoundIndicator) -> dict[str, Any]:
+    indicator = found.indicator
+    return {
+        "type": indicator.type.value,
+        "value": indicator.value,
+        "country": indicator.country,
+        "raw": found.raw,
+        "start": found.start,
+        "end": found.end,
+    }
 
 
 @app.command()

@@ -14,9 +14,18 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from scamintel import __version__
 from scamintel.access.keys import Principal, Role
 from scamintel.api.auth import optional_principal, require_role
-from scamintel.api.schemas import CheckOut, Health, ReportAccepted, ReportOut, reference_of
+from scamintel.api.schemas import (
+    CheckOut,
+    ExtractedIndicatorOut,
+    ExtractIn,
+    ExtractOut,
+    Health,
+    ReportAccepted,
+    ReportOut,
+    reference_of,
+)
 from scamintel.api.state import NodeState, node_state
-from scamintel.indicators import IndicatorType
+from scamintel.indicators import IndicatorType, ParseContext
 from scamintel.reports.service import Reader, check_value, read_report, submit_report
 from scamintel.reports.submission import MAX_VALUE, ReportSubmission
 from scamintel.reports.verdict import CheckResult
@@ -150,6 +159,16 @@ def get_report(
     if found is None:
         raise HTTPException(404, f"No report {report_id} on this node.")
     return ReportOut.of(found)
+
+
+@api.post("/extract", response_model=ExtractOut, summary="Indicators found in free text")
+def extract(node: Node, body: ExtractIn) -> ExtractOut:
+    context = ParseContext(body.region) if body.region else node.context
+    found = node.registry.extract(body.text, context)
+    return ExtractOut(
+        region=context.default_region,
+        indicators=[ExtractedIndicatorOut.of_found(item) for item in found],
+    )
 
 
 @operator.get("/healthz", response_model=Health, summary="Liveness")

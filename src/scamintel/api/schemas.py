@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from scamintel.indicators import Indicator, IndicatorType
+from scamintel.indicators import FoundIndicator, Indicator, IndicatorType
+from scamintel.indicators.phone import known_region
 from scamintel.reports.model import StoredReport
+from scamintel.reports.submission import Country
 from scamintel.reports.verdict import CheckResult, Verdict
 
 
@@ -113,3 +115,50 @@ class Health(BaseModel):
 
 def reference_of(report_id: UUID) -> str:
     return "R-" + report_id.hex[:10].upper()
+
+
+# A forwarded message, an e-mail thread or a chat export; longer text is a file to ingest.
+MAX_TEXT_TO_READ = 100_000
+
+
+class ExtractIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(max_length=MAX_TEXT_TO_READ)] = Field(
+        description="Free text: a message, a chat, a narrative"
+    )
+    region: Country | None = Field(
+        default=None,
+        description="Country whose local formats apply to numbers written without a country "
+        "code (ISO 3166 alpha-2); the node's country when left out",
+    )
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, region: str | None) -> str | None:
+        if region is not None and not known_region(region):
+            raise ValueError(f"{region} is not a country code this node knows (ISO 3166 alpha-2)")
+        return region
+
+
+class ExtractedIndicatorOut(IndicatorOut):
+    raw: str = Field(description="As written in the text, text[start:end]")
+    start: int = Field(ge=0, description="Offset of the first character (Unicode code points)")
+    end: int = Field(ge=0, description="Offset after the last character")
+
+    @classmethod
+    def of_found(cls, found: FoundIndicator) -> ExtractedIndicatorOut:
+        indicator = found.indicator
+        return cls(
+            type=indicator.type,
+            value=indicator.value,
+            country=indicator.country,
+            raw=found.raw,
+            start=found.start,
+            end=found.end,
+        )
+
+
+class ExtractOut(BaseModel):
+    region: str = Field(description="Country whose local formats were applied")
+    indicators: list[ExtractedIndicatorOut]

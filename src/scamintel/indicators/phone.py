@@ -63,6 +63,11 @@ _PLAN_NAMES = {
 }
 
 
+def known_region(code: str) -> bool:
+    """Whether ``code`` is a country whose local number formats this node can read."""
+    return code in phonenumbers.SUPPORTED_REGIONS
+
+
 def _plan_name(number: PhoneNumber) -> str:
     country_code = number.country_code or 0
     name = _PLAN_NAMES.get(phonenumbers.region_code_for_country_code(country_code))

@@ -12,6 +12,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Protocol
 
+from scamintel.indicators._reading import ReadingView, reading_view
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -58,7 +59,8 @@ class IndicatorRegistry:
     def _canonicalise(
         self, raw: str, indicator_type: IndicatorType | None, context: ParseContext
     ) -> Indicator:
-        value = raw.strip()
+        # What hides characters from a filter must not hide them from the node either.
+        value = reading_view(raw).written.strip()
         if not value:
             raise InvalidIndicatorError(raw, "the value is empty", indicator_type)
         if indicator_type is not None:
@@ -87,11 +89,16 @@ class IndicatorRegistry:
         )
 
     def extract(self, text: str, context: ParseContext) -> list[FoundIndicator]:
-        """Indicators in ``text`` in reading order; where two overlap, the earlier kind wins."""
+        """Indicators in ``text`` in reading order; where two overlap, the earlier kind wins.
+
+        The kinds scan a view of the text without the characters that hide indicators
+        (see :mod:`scamintel.indicators._reading`); offsets and ``raw`` refer to ``text``.
+        """
+        view = reading_view(text)
         found: list[FoundIndicator] = []
         for kind in self._kinds:
             # Each one is kept unless it overlaps one kept before it (its own kind's too).
-            for candidate in kind.find(text, context):
+            for candidate in kind.find(view.scanned, context):
                 start, end = candidate.start, candidate.end
                 for taken in found:
                     if start < taken.end and taken.start < end:
@@ -99,7 +106,29 @@ class IndicatorRegistry:
                 else:
                     found.append(candidate)
         found.sort(key=_reading_order)
-        return found
+        if view.unchanged:
+            return found
+        return [
+            written
+            for candidate in found
+            if (written := self._as_written(view, candidate, context)) is not None
+        ]
+
+    def _as_written(
+        self, view: ReadingView, found: FoundIndicator, context: ParseContext
+    ) -> FoundIndicator | None:
+        """A finding in the view, with the offsets and raw text of the original; a value
+        seen through homoglyphs is read again from the letters really written."""
+        indicator = found.indicator
+        if view.has_homoglyph(found.start, found.end):
+            try:
+                indicator = self._by_type[indicator.type].canonicalise(
+                    view.written[found.start : found.end], context
+                )
+            except InvalidIndicatorError:
+                return None
+        start, end = view.original_span(found.start, found.end)
+        return FoundIndicator(indicator, view.original[start:end], start, end)
 
 
 _reading_order = attrgetter("start", "end")

@@ -31,6 +31,8 @@ PLATFORMS: Final[dict[str, tuple[str, ...]]] = {
     "zalo": (),
     "instagram": ("ig", "insta"),
     "tiktok": ("tik tok",),
+    # BlackBerry Messenger PINs: gone since 2019, still in the region's older scam SMS.
+    "bbm": ("BlackBerry Messenger", "PIN BBM", "PIN BB", "BB PIN", "BB"),
 }
 _PLATFORM_INDEX: Final = {
     name_key(name): platform
@@ -48,12 +50,14 @@ _ALL_PLATFORM_NAMES = [name for p, aliases in PLATFORMS.items() for name in (p, 
 _PLATFORM_NAMES = names_alternation(_ALL_PLATFORM_NAMES)
 _PLATFORM_NAME_SCAN = NameScan(_ALL_PLATFORM_NAMES, _NAME_NOISE)
 _ID_WORD = r"(?:\s*(?:id|ไอดี)(?![A-Za-z]))?"
+# "Viber at 0962…", "WA ke 0812…", "Viber sa 0917…": a word between the app and the number.
+_CONNECTOR = r"(?:(?:at|on|sa|ke|di|to)\s+(?=\+?\d))?"
 _NAMED = re.compile(
     rf"(?P<platform>{_PLATFORM_NAMES})(?P<sep>{_ID_WORD}\s*(?:[:：]\s*|\s+|(?=@)))(?P<id>\S.*)",
     re.IGNORECASE,
 )
 _NAMED_IN_TEXT = re.compile(
-    rf"(?<![A-Za-z0-9])(?P<platform>{_PLATFORM_NAMES})(?P<sep>{_ID_WORD}\s*[:：]?\s*)"
+    rf"(?<![A-Za-z0-9])(?P<platform>{_PLATFORM_NAMES})(?P<sep>{_ID_WORD}\s*[:：\-]?\s*{_CONNECTOR})"
     rf"(?P<at>@)?(?P<id>{_PHONE_ID}|{_ID})(?![A-Za-z0-9_@])",
     re.IGNORECASE,
 )
@@ -92,6 +96,7 @@ def _link_starts(text: str) -> list[int]:
 
 
 _USERNAME = re.compile(r"[A-Za-z0-9._\-]{1,64}")
+_BBM_PIN = re.compile(r"[0-9A-Fa-f]{8}")
 _TELEGRAM_USERNAME = re.compile(r"[A-Za-z0-9_]{4,32}")
 _PHONE_SHAPED = re.compile(r"\+?[\d\s\-.()]{6,30}")
 _PHONE_NOISE = re.compile(r"[\s\-.()]")
@@ -123,6 +128,12 @@ def _names_the_account(platform: str, separator: str, ident: str) -> bool:
     """Whether "<platform> <id>" is meant as an account: "line 2" or "signal strength" in a
     sentence is not, so a Latin-script platform name needs "ID", a colon or an @ first."""
     if not platform.isascii() or ident.startswith("@"):
+        return True
+    platform_code = _PLATFORM_INDEX[name_key(platform)]
+    if platform_code == "bbm":
+        return _BBM_PIN.fullmatch(ident) is not None
+    if platform_code in _PHONE_PLATFORMS and _PHONE_SHAPED.fullmatch(ident):
+        # "WhatsApp 0812…": these apps' accounts are phone numbers, so the number is one.
         return True
     separator = separator.lower()
     return ":" in separator or "：" in separator or "id" in separator or "ไอดี" in separator
@@ -166,6 +177,8 @@ class HandleKind:
         self._check_username(raw, platform, ident)
         if platform in _CASE_INSENSITIVE:
             ident = ident.lower()
+        elif platform == "bbm":
+            ident = ident.upper()
         return Indicator(IndicatorType.HANDLE, f"{platform}:{ident}")
 
     def _phone(self, raw: str, ident: str, context: ParseContext) -> Indicator:
@@ -178,7 +191,7 @@ class HandleKind:
 
     @staticmethod
     def _check_username(raw: str, platform: str, ident: str) -> None:
-        pattern = _TELEGRAM_USERNAME if platform == "telegram" else _USERNAME
+        pattern = {"telegram": _TELEGRAM_USERNAME, "bbm": _BBM_PIN}.get(platform, _USERNAME)
         if pattern.fullmatch(ident.lstrip("+")) is None:
             raise _invalid(raw, f"{ident!r} is not a valid {platform} account name")
 

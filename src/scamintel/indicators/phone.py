@@ -39,6 +39,21 @@ _DOUBLE_ZERO_CANDIDATE = re.compile(
     r"00(?<![\d+]00)[ .\-]?[1-9](?:[ .\-()]{0,2}\d){5,17}", re.ASCII
 )
 
+# Words that make the number after them a code rather than a line to call: an OTP, an order,
+# a transaction or a meeting ID is often a valid-looking number (VN "Ma giao dich 2323256250").
+_CODE_BEFORE = re.compile(
+    r"(?:\b(?:otp|pin|code|kode|ref(?:erence)?|order|invoice|tracking|awb|resi|trx|"
+    r"transaction|txn|booking|voucher|serial|s/?n|id|no\.? ?(?:pesanan|resi|order)|"
+    r"m[aã] (?:giao d[iị]ch|gd|đơn h[aà]ng|don hang|x[aá]c (?:nhận|nhan)|otp)|m[aã]|"
+    r"giao d[iị]ch)|รหัส|เลขที่(?:คำสั่งซื้อ|พัสดุ|อ้างอิง)|หมายเลขคำสั่งซื้อ|เลขพัสดุ)"
+    r"\s*(?:no\.?|number|#)?\s*[:#.：]?\s*$",
+    re.IGNORECASE,
+)
+_CODE_LOOKBEHIND = 40
+# A number glued to words ("Info 088980007432berlaku", "TsCs08714740323") that the
+# matcher's word-boundary rule passes over; read only when long enough to be a number.
+_GLUED_NUMBER = re.compile(r"(?<![\d+])\+?\d{9,13}(?!\d)", re.ASCII)
+
 # English names for rejection reasons; any other plan is named by its calling code.
 _PLAN_NAMES = {
     "TH": "Thailand",
@@ -212,6 +227,11 @@ def _indicator(number: PhoneNumber) -> Indicator:
     )
 
 
+def _after_code_word(text: str, start: int) -> bool:
+    before = text[max(0, start - _CODE_LOOKBEHIND) : start]
+    return bool(before) and _CODE_BEFORE.search(before) is not None
+
+
 class PhoneKind:
     """Phone numbers in E.164, read with the node's region for local formats."""
 
@@ -251,9 +271,25 @@ class PhoneKind:
         numbers = find_numbers(mapped, context.default_region, digits=seen.digits)
         for start, end, indicator in numbers:
             spans.append((start, end))
-            yield FoundIndicator(indicator, text[start:end], start, end)
+            if not _after_code_word(mapped, start):
+                yield FoundIndicator(indicator, text[start:end], start, end)
         if "00" in mapped:
             yield from self._find_double_zero(text, mapped, spans)
+        yield from self._find_glued(text, mapped, spans, context.default_region)
+
+    def _find_glued(
+        self, text: str, mapped: str, taken: list[tuple[int, int]], region: str
+    ) -> Iterator[FoundIndicator]:
+        for match in _GLUED_NUMBER.finditer(mapped):
+            start, end = match.span()
+            glued = (start > 0 and mapped[start - 1].isalpha()) or (
+                end < len(mapped) and mapped[end].isalpha()
+            )
+            if not glued or any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            number = _fast_parse(match.group(), region)
+            if number is not None and not _after_code_word(mapped, start):
+                yield FoundIndicator(_indicator(number), text[start:end], start, end)
 
     def _find_double_zero(
         self, text: str, mapped: str, taken: list[tuple[int, int]]
@@ -263,5 +299,5 @@ class PhoneKind:
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             indicator = _double_zero_indicator(match.group())
-            if indicator is not None:
+            if indicator is not None and not _after_code_word(mapped, start):
                 yield FoundIndicator(indicator, text[start:end], start, end)

@@ -34,6 +34,8 @@ def refang(value: str) -> str:
     ``(dot)``, ``[:]`` anywhere, and ``hxxp``/``h**p`` as the scheme at the start."""
     if "[" in value or "(" in value or "{" in value:
         value = _DEFANGED.sub(_refanged, value)
+    if ";//" in value[:8]:
+        value = value.replace(";//", "://", 1)
     scheme, colon, rest = value.partition(":")
     if colon and len(scheme) <= 5:
         fanged = _DEFANGED_SCHEMES.get(scheme.lower())
@@ -248,6 +250,9 @@ class UrlKind:
             if MESSENGER_LINK.fullmatch(raw):
                 continue
             indicator = self._url_in_text(raw, context.default_region)
+            if indicator is None and (shorter := _without_glued_word(raw)):
+                raw = shorter
+                indicator = self._url_in_text(raw, context.default_region)
             if indicator is None:
                 continue
             start = match.start()
@@ -259,8 +264,8 @@ _HOST_IN_TEXT = r"(?:[A-Za-z0-9\-]+(?:\.|\[\.\]|\(\.\)|\[dot\]))+[A-Za-z][A-Za-z
 # Text is scanned in ASCII only: Thai, Burmese and Khmer are written without spaces, so a link
 # is often glued to the next word, and non-ASCII link text is too rare to be worth that risk.
 _URL_CANDIDATE = re.compile(
-    r"(?<![A-Za-z0-9])h(?:tt|xx|\*\*)ps?(?::|\[:\])//" + _URL_CHARS + "+"
-    r"|(?<![A-Za-z0-9.@/\-])www(?:\.|\[\.\])" + _URL_CHARS + "+"
+    r"(?<![A-Za-z0-9])h(?:tt|xx|\*\*)ps?(?::|\[:\]|;)//" + _URL_CHARS + "+"
+    r"|(?<![A-Za-z0-9@/\-])www(?:\.|\[\.\])" + _URL_CHARS + "+"
     r"|(?<![A-Za-z0-9.@/_\-])" + _HOST_IN_TEXT + r"(?::[0-9]{1,5})?/" + _URL_CHARS + "*",
     re.IGNORECASE,
 )
@@ -304,6 +309,17 @@ def _url_starts(text: str) -> list[int]:
     return starts
 
 
+def _without_glued_word(candidate: str) -> str | None:
+    """A host-only link with the next word glued on after a dot ("www.x.com.Terms"): the
+    link without it, or None when there is nothing to cut."""
+    scheme_end = candidate.find("//")
+    host_start = scheme_end + 2 if 0 <= scheme_end < 9 else 0
+    if "/" in candidate[host_start:]:
+        return None
+    cut = candidate.rfind(".")
+    return candidate[:cut] if cut > host_start else None
+
+
 _TRAILING = ".,;:!?'\""
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
@@ -325,7 +341,7 @@ _HOSTNAME_IN_TEXT = re.compile(
     r"(?<![A-Za-z0-9.@_/:\-])"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.|\[\.\]|\(\.\)|\[dot\]))+"
     r"[A-Za-z][A-Za-z0-9\-]{0,62}"
-    r"(?![A-Za-z0-9_@\-]|\.[A-Za-z0-9]|\[\.\])",
+    r"(?![A-Za-z0-9_@\-\u00c0-\u024f\u1e00-\u1eff]|\.[A-Za-z0-9]|\[\.\])",
     re.IGNORECASE,
 )
 
@@ -349,6 +365,49 @@ def _hostname_starts(text: str) -> list[int]:
                 _host_starts(text, separator.start(), starts)
     starts.sort()
     return starts
+
+
+# A name written without a scheme, "www." or a path is read as a domain when its top-level
+# domain is a country code, three letters or one of these: the longer generic ones are
+# mostly English words, and "by tomorrow.call 6744…" is a sentence missing its space.
+_BARE_DOMAIN_LONG_TLDS = frozenset(
+    [
+        "info",
+        "mobi",
+        "asia",
+        "name",
+        "online",
+        "site",
+        "website",
+        "store",
+        "shop",
+        "club",
+        "live",
+        "life",
+        "link",
+        "buzz",
+        "space",
+        "tech",
+        "world",
+        "today",
+        "email",
+        "click",
+        "cyou",
+        "rest",
+        "host",
+        "fund",
+        "bond",
+        "cash",
+        "loan",
+        "finance",
+        "money",
+    ]
+)
+
+
+def _may_be_bare_domain(registrable: str) -> bool:
+    tld = registrable.rpartition(".")[2]
+    return len(tld) <= 3 or tld in _BARE_DOMAIN_LONG_TLDS or tld.startswith("xn--")
 
 
 class DomainKind:
@@ -403,6 +462,6 @@ class DomainKind:
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
         for match in matches_at(_HOSTNAME_IN_TEXT, text, _hostname_starts(text)):
             registrable = self._registrable_in_text(match.group())
-            if registrable:
+            if registrable and _may_be_bare_domain(registrable):
                 indicator = Indicator(IndicatorType.DOMAIN, registrable)
                 yield FoundIndicator(indicator, match.group(), match.start(), match.end())

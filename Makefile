@@ -43,6 +43,7 @@ format: install ## Reformat the code
 	$(BIN)/ruff check --fix src tests bench
 
 bench: install ## Run the benchmarks (long; see docs/benchmarks.md)
+	$(BIN)/pip install --quiet -e '.[dev,peers]'
 	$(BIN)/python -m bench.run_all
 
 clean: ## Remove the virtual environment and caches

@@ -159,6 +159,39 @@ def test_an_official_hotline_is_named_as_official(client: TestClient) -> None:
     assert "Anti Online Scam" in body["explanation"]
 
 
+def test_a_banks_number_and_domain_are_official_with_the_banks_name(client: TestClient) -> None:
+    for query in ["+66 2 888 8888", "https://www.kasikornbank.com/th/personal"]:
+        body = client.get("/api/v1/check", params={"q": query}).json()
+        assert body["verdict"] == "official"
+        assert "Kasikornbank" in body["explanation"]
+
+
+def test_a_platforms_own_domain_is_official_but_a_page_on_it_is_judged_by_reports(
+    client: TestClient,
+) -> None:
+    home = client.get("/api/v1/check", params={"q": "facebook.com"}).json()
+    assert home["verdict"] == "official"
+    assert "Facebook" in home["explanation"]
+    page = client.get("/api/v1/check", params={"q": "https://www.facebook.com/Kbank.Refund"}).json()
+    assert page["verdict"] == "no_reports"
+
+
+def test_a_shortened_link_is_said_to_hide_its_destination(client: TestClient) -> None:
+    body = client.get("/api/v1/check", params={"q": "https://bit.ly/3xYzAbc"}).json()
+    assert body["verdict"] == "no_reports"
+    assert "link shortener" in body["explanation"]
+    assert "hides where it leads" in body["explanation"]
+
+
+def test_a_lookalike_domain_names_the_brand_it_imitates(client: TestClient) -> None:
+    body = client.get("/api/v1/check", params={"q": "hxxps://kbank-secure[.]com/login"}).json()
+    assert body["verdict"] == "no_reports"
+    assert "imitates Kasikornbank (kasikornbank.com)" in body["explanation"]
+    assert "not proof that it is safe" in body["explanation"]
+    plain = client.get("/api/v1/check", params={"q": "banking-news.com"}).json()
+    assert "imitates" not in plain["explanation"]
+
+
 def test_health_metrics_and_openapi_are_served(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     client.get("/api/v1/check", params={"q": "0812345678"})

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from scamintel.indicators.warninglist import OFFICIAL_CONTACTS
+from scamintel.indicators.warninglist import official_phone_contacts
 
 # The window is anchored to a fixed date, not today's, so a seed always yields the same bytes.
 REFERENCE_DATE = datetime(2026, 11, 1, tzinfo=UTC)
@@ -1043,9 +1043,12 @@ EMAIL_LOCALS: tuple[str, ...] = (
 )
 
 # Official numbers victims mention when telling how they checked; they belong to no operation.
-# They come from the product's own warninglist, so that the demo exercises it.
+# They come from the product's own warninglist (its official lists, for the victims'
+# countries), so that the demo exercises it.
 BENIGN_VALUES: tuple[tuple[str, str, str], ...] = tuple(
-    ("phone", raw, f"{country}: {name}") for raw, country, name in OFFICIAL_CONTACTS
+    ("phone", raw, f"{country}: {name}")
+    for raw, country, name in official_phone_contacts()
+    if country in VICTIM_COUNTRY_CODES
 )
 
 BENIGN_BY_COUNTRY: Mapping[str, tuple[str, ...]] = {

@@ -64,13 +64,15 @@ def build_report(
     """Raise :class:`ReportRejectedError` naming every indicator that could not be read.
 
     Local formats (``016-500 3591``) are read as the victim's country writes them when the
-    report names it, and as the node's country otherwise.
+    report names it, and as the node's country otherwise. With a warninglist, benign values
+    (official hotlines, banks' and platforms' own addresses, reserved numbers) are left out,
+    given or found in the narrative: reports are never linked through them.
     """
     if submission.victim_country and submission.victim_country != context.default_region:
         context = ParseContext(submission.victim_country)
     given = _canonical_given_indicators(submission, registry, context, warninglist)
     found = _narrative_indicators(submission, registry, context) if extract_from_narrative else []
-    extra = _not_already_given(found, given)
+    extra = _not_already_given(_not_benign(found, warninglist), given)
     return NewReport(
         id=report_id_for(idempotency_key),
         source=source,
@@ -107,6 +109,8 @@ def _canonical_given_indicators(
         except InvalidIndicatorError as error:
             problems.append(IndicatorProblem(position, item.value, error.reason))
             continue
+        if warninglist is not None and warninglist.benign(indicator) is not None:
+            continue
         accepted.setdefault(indicator, ReportedIndicator(indicator, item.value, "given"))
     if problems:
         raise ReportRejectedError(problems)
@@ -121,7 +125,15 @@ def _is_official_short_code(
 ) -> bool:
     if warninglist is None or indicator_type not in (None, IndicatorType.PHONE):
         return False
-    return warninglist.lookup_short_code(value, context.default_region) is not None
+    return warninglist.benign_dialled(value, context.default_region) is not None
+
+
+def _not_benign(
+    found: list[ReportedIndicator], warninglist: Warninglist | None
+) -> list[ReportedIndicator]:
+    if warninglist is None:
+        return found
+    return [item for item in found if warninglist.benign(item.indicator) is None]
 
 
 def _not_already_given(

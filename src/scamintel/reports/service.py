@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
 from scamintel.governance.audit import AuditEvent
-from scamintel.indicators import IndicatorRegistry, IndicatorType, ParseContext
-from scamintel.indicators.warninglist import Warninglist
+from scamintel.indicators import Indicator, IndicatorRegistry, IndicatorType, ParseContext
+from scamintel.indicators.lookalike import (
+    TECHNIQUE_WORDS,
+    BrandLookalikes,
+    default_lookalikes,
+)
+from scamintel.indicators.warninglist import BenignMatch, ListKind, Warninglist
 from scamintel.reports.intake import build_report, request_fingerprint
 from scamintel.reports.model import ReportSource, StoredReport
 from scamintel.reports.ports import ReportStore
@@ -115,14 +120,64 @@ def check_value(
     context: ParseContext,
     warninglist: Warninglist,
     indicator_type: IndicatorType | None = None,
+    lookalikes: BrandLookalikes | None = None,
 ) -> CheckResult:
-    """Raises :class:`InvalidIndicatorError` when the value cannot be read."""
+    """Raises :class:`InvalidIndicatorError` when the value cannot be read.
+
+    Official and platform values (docs/warninglists.md) answer ``official`` with the entry's
+    name; otherwise the reports decide, and the explanation adds what the lists know: a number
+    reserved for fiction, a link that hides its destination, an address that imitates a brand.
+    """
     if indicator_type in (None, IndicatorType.PHONE):
-        short_code = warninglist.lookup_short_code(raw, context.default_region)
-        if short_code is not None:
-            return official(raw, short_code.indicator, short_code.name)
+        dialled = warninglist.benign_dialled(raw, context.default_region)
+        if dialled is not None:
+            return official(raw, dialled.indicator, dialled.name)
     indicator = registry.canonicalise(raw, indicator_type, context)
-    listed = warninglist.lookup(indicator)
-    if listed is not None:
-        return official(raw, indicator, listed.name)
-    return judge(raw, indicator, store.indicator_stats(indicator))
+    benign = warninglist.benign(indicator)
+    if benign is not None and benign.kind is ListKind.OFFICIAL:
+        return official(raw, indicator, benign.name)
+    if benign is not None and benign.kind is ListKind.PLATFORM:
+        explanation = (
+            f"This is {benign.name}'s own address. What users post on {benign.name} is not "
+            "vouched for by it: a page, profile or form there can still be a scammer's."
+        )
+        advice = (
+            "Use the platform's own app or type its address yourself. Be wary of pages, "
+            "profiles, forms or messages on it that ask for money, codes (OTP) or passwords."
+        )
+        return replace(
+            official(raw, indicator, benign.name), explanation=explanation, advice=advice
+        )
+    result = judge(raw, indicator, store.indicator_stats(indicator))
+    notes = _list_notes(indicator, benign, warninglist, lookalikes or default_lookalikes())
+    if not notes:
+        return result
+    return replace(result, explanation=" ".join((result.explanation, *notes)))
+
+
+def _list_notes(
+    indicator: Indicator,
+    benign: BenignMatch | None,
+    warninglist: Warninglist,
+    lookalikes: BrandLookalikes,
+) -> list[str]:
+    notes = []
+    if benign is not None and benign.kind is ListKind.RESERVED:
+        notes.append(
+            f"It is reserved for fiction and examples ({benign.name}): it is not assigned to "
+            "anyone, so a message using it is made up."
+        )
+    shortener = warninglist.shortener(indicator)
+    if shortener is not None:
+        notes.append(
+            f"{shortener.host} is a link shortener ({shortener.name}): the link hides where it "
+            "leads. Do not open it from a message; a real company gives its own address."
+        )
+    imitated = lookalikes.match_indicator(indicator)
+    if imitated is not None:
+        notes.append(
+            f"This address imitates {imitated.describe()}: "
+            f"{TECHNIQUE_WORDS[imitated.technique]} ({imitated.label}). "
+            "Do not enter passwords or codes there; type the official address yourself."
+        )
+    return notes

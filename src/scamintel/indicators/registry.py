@@ -140,6 +140,8 @@ def default_kinds() -> list[IndicatorKind]:
     from scamintel.indicators.email import EmailKind
     from scamintel.indicators.financial import BankAccountKind, EwalletKind
     from scamintel.indicators.handle import HandleKind
+    from scamintel.indicators.imei import ImeiKind
+    from scamintel.indicators.ip import IpKind
     from scamintel.indicators.phone import PhoneKind
     from scamintel.indicators.web import DomainKind, UrlKind
 
@@ -150,6 +152,10 @@ def default_kinds() -> list[IndicatorKind]:
         BankAccountKind(),
         EwalletKind(),
         HandleKind(),
+        # After the kinds that name what a number is (a link's host, a bank's account) and
+        # before phone: a dotted IPv4 address or a 15-digit IMEI is never a phone number.
+        IpKind(),
+        ImeiKind(),
         PhoneKind(),
         DomainKind(),
     ]

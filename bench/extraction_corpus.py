@@ -49,6 +49,9 @@ class Label:
     value: str
     start: int
     end: int
+    # Written in a way the canonicaliser does not read (spaces inside a link, a bank word
+    # glued to the name): the value was worked out by hand.
+    read_by_hand: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +201,7 @@ def _label(raw: Any, index: int, text: str, where: str) -> Label:
         raise CorpusError(
             f"{where}: offsets {start}..{end} do not lie in the text ({len(text)} characters)"
         )
-    return Label(indicator_type, value, start, end)
+    return Label(indicator_type, value, start, end, raw.get("read_by_hand") is True)
 
 
 def _field(record: dict[str, Any], name: str, kind: type[_T], where: str) -> _T:

@@ -34,7 +34,20 @@ _HOMOGLYPHS = "".join(sorted(SINGLE_CHARACTER_CONFUSABLES))
 _NEEDS_VIEW = re.compile(f"[{_INVISIBLE}{_FULL_WIDTH_RANGE}{re.escape(_HOMOGLYPHS)}]")
 # A homoglyph is read as Latin only inside a run of word characters, dots and dashes that
 # also holds an ASCII letter: a Russian or Greek word on its own stays what it is.
-_MIXED_RUN = re.compile(r"[\w.\-]*[" + re.escape(_HOMOGLYPHS) + r"][\w.\-]*")
+# Dots spelled out so that a link is not clickable: "(dot)", "[dot]", "{dot}" anywhere, and
+# " dot " between a name and what reads as a top-level domain followed by a path or by
+# another spelled-out dot ("kbank dot co dot th"), so that prose ("a dot com company") is not
+# read as a domain.
+_DOT_WORD = re.compile("[dD][oO][tT]")
+_BRACKETED_DOT = re.compile(r"\s?[(\[{]\s?dot\s?[)\]}]\s?", re.IGNORECASE)
+_SPACED_DOT = re.compile(r"\s+dot\s+", re.IGNORECASE)
+_SPACED_DOT_NAME = re.compile(
+    r"(?<=[A-Za-z0-9])(?:\s+dot\s+[A-Za-z0-9\-]+){2,}(?![A-Za-z0-9\-])"
+    r"|(?<=[A-Za-z0-9])\s+dot\s+[A-Za-z]{2,6}(?=/)",
+    re.IGNORECASE,
+)
+_HOMOGLYPH = re.compile("[" + re.escape(_HOMOGLYPHS) + "]")
+_RUN = re.compile(r"[\w.\-]+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -67,18 +80,44 @@ class ReadingView:
 
 
 def reading_view(text: str) -> ReadingView:
-    if text.isascii() or _NEEDS_VIEW.search(text) is None:
+    folds = not text.isascii() and _NEEDS_VIEW.search(text) is not None
+    spells_dots = _DOT_WORD.search(text) is not None
+    if not folds and not spells_dots:
         return ReadingView(text, text, text, None, frozenset())
     kept = [
         (index, _fold_width(char))
         for index, char in enumerate(text)
         if not _INVISIBLE_CHARACTER.match(char)
     ]
+    if spells_dots:
+        kept = _dots_spelled_out_as_dots(kept)
     written = "".join(char for _, char in kept)
     scanned, homoglyph_at = _latin_twins(written)
     return ReadingView(
         text, written, scanned, tuple(index for index, _ in kept), frozenset(homoglyph_at)
     )
+
+
+def _dots_spelled_out_as_dots(kept: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``kbank(dot)com`` and ``kbank dot com/x`` with their dots: one "." standing for the
+    whole spelled-out dot, at the position of its first character."""
+    folded = "".join(char for _, char in kept)
+    spelled = [dot.span() for dot in _BRACKETED_DOT.finditer(folded)]
+    for name in _SPACED_DOT_NAME.finditer(folded):
+        spelled.extend(dot.span() for dot in _SPACED_DOT.finditer(folded, *name.span()))
+    if not spelled:
+        return kept
+    spelled.sort()
+    result: list[tuple[int, str]] = []
+    done = 0
+    for start, end in spelled:
+        if start < done:
+            continue
+        result.extend(kept[done:start])
+        result.append((kept[start][0], "."))
+        done = end
+    result.extend(kept[done:])
+    return result
 
 
 def _fold_width(char: str) -> str:
@@ -90,12 +129,12 @@ def _fold_width(char: str) -> str:
 
 def _latin_twins(written: str) -> tuple[str, list[int]]:
     """``written`` with homoglyphs in mixed-script runs replaced, and where they were."""
-    if _MIXED_RUN.search(written) is None:
+    if _HOMOGLYPH.search(written) is None:
         return written, []
     characters = list(written)
     replaced: list[int] = []
-    for run in _MIXED_RUN.finditer(written):
-        if _ASCII_LETTER.search(run.group()) is None:
+    for run in _RUN.finditer(written):
+        if _HOMOGLYPH.search(run.group()) is None or _ASCII_LETTER.search(run.group()) is None:
             continue
         for offset, char in enumerate(run.group()):
             twin = SINGLE_CHARACTER_CONFUSABLES.get(char)

@@ -28,16 +28,29 @@ FOUND_CACHE_SIZE: Final = 16_384
 
 
 def matches_at(
-    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+    pattern: re.Pattern[str], text: str, starts: Iterable[int], *, longest: int | None = None
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` when every match starts at one of ``starts`` (ascending;
     other positions may be among them). Matches never overlap and each search resumes where
-    the last match ended, as finditer's do; patterns here never match the empty string."""
+    the last match ended, as finditer's do; patterns here never match the empty string.
+
+    ``longest`` bounds how far one match may reach: a candidate that would run past it is
+    longer than any value of its kind, and without the bound a text built of one endless
+    candidate ("a.a.a.a…") would be read once from each of its positions, in quadratic time.
+    """
     position = 0
+    tried = -1
+    size = len(text)
     for start in starts:
-        if start < position:
+        if start < position or start == tried:
             continue
-        match = pattern.match(text, start)
+        tried = start
+        if longest is None or start + longest >= size:
+            match = pattern.match(text, start)
+        else:
+            match = pattern.match(text, start, start + longest)
+            if match is not None and match.end() == start + longest:
+                continue
         if match is not None:
             yield match
             position = match.end()

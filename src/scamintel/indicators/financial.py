@@ -120,6 +120,19 @@ _BANK_PREFIX = rf"(?:(?:{_GLUED_BANK_WORDS})\s*|(?:{_SPACED_BANK_WORDS})\s+)"
 # The English word after the name ("KBZ Bank"), or the Burmese one ("ကမ္ဘောဇဘဏ်").
 _BANK_SUFFIX = r"(?:\s*(?:bank|ဘဏ်))"
 _DIGIT_RUN = r"\d(?:[ \-.]?\d){5,19}"
+# The holder named between the bank and the number, as Indonesian and Malay messages do
+# ("BNI ini, a/n. ISMAWATI. Rek: 0248…", "Mandiri aja, a/n Resti Amanda norek 9000…").
+_HOLDER = (
+    r"(?:\s+(?:ini|aja|saja))?\s*,?\s*(?:a/n|a\.n|atas\s+nama|nama)\.?\s*"
+    r"[A-Za-z][A-Za-z'. ]{1,40}?[.,]?\s*"
+)
+# What may stand between a bank's name and the number: a colon, an account word, the
+# holder's name and an account word, spaces, or nothing when the name is not in Latin letters
+# ("กสิกร1234…"); "DBP07052024" is a reference code, not Development Bank of the Philippines.
+_BEFORE_ACCOUNT_NUMBER = (
+    rf"(?:\s*:\s*|\s*{_ACCOUNT_WORDS}\s*[:.]?\s*|{_HOLDER}{_ACCOUNT_WORDS}\s*[:.]?\s*"
+    r"|\s+|(?<![A-Za-z]))"
+)
 _SEPARATORS = re.compile(r"[\s\-.]")
 _BANK_CODE = re.compile(r"[A-Za-z][A-Za-z0-9]{1,15}")
 _BANK_WORD = re.compile(
@@ -357,12 +370,12 @@ def _patterns() -> _Patterns:
         bank_names=bank_names,
         bank_scan=NameScan(bank_names, _NAME_NOISE),
         named_account=re.compile(
-            rf"{bank_name}\s*(?:{_ACCOUNT_WORDS}\s*[:.]?\s*)?(?P<digits>\d[\d\s\-.]*)",
+            rf"{bank_name}{_BEFORE_ACCOUNT_NUMBER}(?P<digits>\d[\d\s\-.]*)",
             re.IGNORECASE,
         ),
         account_in_text=re.compile(
             rf"(?<![A-Za-z0-9])(?:(?P<cc>(?-i:[A-Z]{{2}}))\s*:\s*)?{bank_name}"
-            rf"\s*(?::\s*|{_ACCOUNT_WORDS}\s*[:.]?\s*)?(?P<digits>{_DIGIT_RUN})(?!\d)",
+            rf"{_BEFORE_ACCOUNT_NUMBER}(?P<digits>{_DIGIT_RUN})(?!\d)",
             re.IGNORECASE,
         ),
         wallet_names=wallet_names,

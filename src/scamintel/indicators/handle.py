@@ -53,7 +53,8 @@ _ID_WORD = r"(?:\s*(?:id|ไอดี)(?![A-Za-z]))?"
 # "Viber at 0962…", "WA ke 0812…", "Viber sa 0917…": a word between the app and the number.
 _CONNECTOR = r"(?:(?:at|on|sa|ke|di|to)\s+(?=\+?\d))?"
 _NAMED = re.compile(
-    rf"(?P<platform>{_PLATFORM_NAMES})(?P<sep>{_ID_WORD}\s*(?:[:：]\s*|\s+|(?=@)))(?P<id>\S.*)",
+    rf"(?P<platform>{_PLATFORM_NAMES})(?P<sep>{_ID_WORD}\s*(?:[:：\-]\s*|\s+|(?=@)){_CONNECTOR})"
+    r"(?P<id>\S.*)",
     re.IGNORECASE,
 )
 _NAMED_IN_TEXT = re.compile(

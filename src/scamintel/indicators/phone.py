@@ -115,12 +115,32 @@ def _invalid_reason(number: PhoneNumber) -> str:
     return f"not a valid number in {plan}"
 
 
+# Carrier international prefixes people dial and write that the numbering-plan metadata does
+# not list as the region's own (Indonesia's plan has 008 and 009, but 001 and 007 are as
+# common; Singapore's and Cambodia's operators each have theirs). Longest first.
+_CARRIER_IDD_PREFIXES: dict[str, tuple[str, ...]] = {
+    "ID": ("01017", "001", "007", "008", "009"),
+    "SG": ("001", "002", "008", "018", "019"),
+    "KH": ("001", "007", "008"),
+    "TH": ("001", "007", "008", "009"),
+}
+
+
 def _double_zero_as_plus(value: str) -> str | None:
     """``00 66 81…`` rewritten ``+6681…``, or None when the value does not start with 00."""
     stripped = value.lstrip()
     if not stripped.startswith("00"):
         return None
     return "+" + _NON_DIGITS.sub("", stripped)[2:]
+
+
+def _carrier_idd_as_plus(value: str, region: str) -> str | None:
+    """``001 62 812…`` dialled from Indonesia rewritten ``+62812…``, or None."""
+    digits = _NON_DIGITS.sub("", value)
+    for prefix in _CARRIER_IDD_PREFIXES.get(region, ()):
+        if digits.startswith(prefix):
+            return "+" + digits[len(prefix) :]
+    return None
 
 
 # phonenumbers.parse costs ~35 µs, most of a canonicalisation. The two shapes almost every
@@ -201,21 +221,24 @@ def _fast_parse(value: str, region: str) -> PhoneNumber | None:
     return number if phonenumbers.is_valid_number(number) else None
 
 
-def _parse_double_zero(value: str) -> PhoneNumber | None:
-    """The valid number ``value`` is when its leading 00 is read as "+", else None."""
-    rewritten = _double_zero_as_plus(value)
-    if rewritten is None:
-        return None
-    try:
-        number = phonenumbers.parse(rewritten, None)
-    except NumberParseException:
-        return None
-    return number if phonenumbers.is_valid_number(number) else None
+def _parse_double_zero(value: str, region: str) -> PhoneNumber | None:
+    """The valid number ``value`` is when its leading carrier prefix or 00 is read as "+",
+    else None."""
+    for rewritten in (_carrier_idd_as_plus(value, region), _double_zero_as_plus(value)):
+        if rewritten is None:
+            continue
+        try:
+            number = phonenumbers.parse(rewritten, None)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+    return None
 
 
 @lru_cache(maxsize=16_384)
-def _double_zero_indicator(value: str) -> Indicator | None:
-    number = _parse_double_zero(value)
+def _double_zero_indicator(value: str, region: str) -> Indicator | None:
+    number = _parse_double_zero(value, region)
     return None if number is None else _indicator(number)
 
 
@@ -225,6 +248,14 @@ def _indicator(number: PhoneNumber) -> Indicator:
         phonenumbers.format_number(number, PhoneNumberFormat.E164),
         phonenumbers.region_code_for_number(number),
     )
+
+
+@lru_cache(maxsize=16_384)
+def _glued_indicator(digits: str, region: str) -> Indicator | None:
+    try:
+        return PhoneKind().canonicalise(digits, ParseContext(region))
+    except InvalidIndicatorError:
+        return None
 
 
 def _after_code_word(text: str, start: int) -> bool:
@@ -251,7 +282,7 @@ class PhoneKind:
                 return _indicator(number)
             reason = _invalid_reason(number)
         # Only after the region's own reading fails: "001 66…" is Thailand's IDD, "00 66…" not.
-        alternative = _parse_double_zero(value)
+        alternative = _parse_double_zero(value, context.default_region)
         if alternative is not None:
             return _indicator(alternative)
         raise InvalidIndicatorError(raw, reason, IndicatorType.PHONE)
@@ -274,7 +305,7 @@ class PhoneKind:
             if not _after_code_word(mapped, start):
                 yield FoundIndicator(indicator, text[start:end], start, end)
         if "00" in mapped:
-            yield from self._find_double_zero(text, mapped, spans)
+            yield from self._find_double_zero(text, mapped, spans, context.default_region)
         yield from self._find_glued(text, mapped, spans, context.default_region)
 
     def _find_glued(
@@ -282,22 +313,25 @@ class PhoneKind:
     ) -> Iterator[FoundIndicator]:
         for match in _GLUED_NUMBER.finditer(mapped):
             start, end = match.span()
-            glued = (start > 0 and mapped[start - 1].isalpha()) or (
-                end < len(mapped) and mapped[end].isalpha()
-            )
-            if not glued or any(start < t_end and t_start < end for t_start, t_end in taken):
+            letter_before = start > 0 and mapped[start - 1].isalpha()
+            letter_after = end < len(mapped) and mapped[end].isalpha()
+            # Letters on both sides make a code (parcel "EP123456789MY"); a number glued to a
+            # word is written in full, with its trunk or international prefix.
+            if letter_before == letter_after or mapped[start] not in "0+":
                 continue
-            number = _fast_parse(match.group(), region)
-            if number is not None and not _after_code_word(mapped, start):
-                yield FoundIndicator(_indicator(number), text[start:end], start, end)
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            indicator = _glued_indicator(match.group(), region)
+            if indicator is not None and not _after_code_word(mapped, start):
+                yield FoundIndicator(indicator, text[start:end], start, end)
 
     def _find_double_zero(
-        self, text: str, mapped: str, taken: list[tuple[int, int]]
+        self, text: str, mapped: str, taken: list[tuple[int, int]], region: str
     ) -> Iterator[FoundIndicator]:
         for match in _DOUBLE_ZERO_CANDIDATE.finditer(mapped):
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
-            indicator = _double_zero_indicator(match.group())
+            indicator = _double_zero_indicator(match.group(), region)
             if indicator is not None and not _after_code_word(mapped, start):
                 yield FoundIndicator(indicator, text[start:end], start, end)

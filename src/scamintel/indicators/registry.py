@@ -7,9 +7,9 @@ adding a module and listing it in :func:`default_kinds`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from operator import attrgetter
 from typing import Protocol
 
 from scamintel.indicators._reading import ReadingView, reading_view
@@ -95,17 +95,19 @@ class IndicatorRegistry:
         (see :mod:`scamintel.indicators._reading`); offsets and ``raw`` refer to ``text``.
         """
         view = reading_view(text)
+        # Kept findings in reading order; they never overlap, so their ends are in order too.
         found: list[FoundIndicator] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for kind in self._kinds:
             # Each one is kept unless it overlaps one kept before it (its own kind's too).
             for candidate in kind.find(view.scanned, context):
-                start, end = candidate.start, candidate.end
-                for taken in found:
-                    if start < taken.end and taken.start < end:
-                        break
-                else:
-                    found.append(candidate)
-        found.sort(key=_reading_order)
+                place = bisect_left(starts, candidate.end)
+                if place > 0 and ends[place - 1] > candidate.start:
+                    continue
+                found.insert(place, candidate)
+                starts.insert(place, candidate.start)
+                ends.insert(place, candidate.end)
         if view.unchanged:
             return found
         return [
@@ -129,9 +131,6 @@ class IndicatorRegistry:
                 return None
         start, end = view.original_span(found.start, found.end)
         return FoundIndicator(indicator, view.original[start:end], start, end)
-
-
-_reading_order = attrgetter("start", "end")
 
 
 def default_kinds() -> list[IndicatorKind]:

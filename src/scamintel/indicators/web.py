@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -245,7 +246,7 @@ class UrlKind:
         return ascii_host is not None and bool(self._suffixes.registrable(ascii_host))
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in matches_at(_URL_CANDIDATE, text, _url_starts(text)):
+        for match in matches_at(_URL_CANDIDATE, text, _url_starts(text), longest=LONGEST_URL):
             raw = _trim_trailing_punctuation(match.group())
             if MESSENGER_LINK.fullmatch(raw):
                 continue
@@ -259,6 +260,10 @@ class UrlKind:
             yield FoundIndicator(indicator, raw, start, start + len(raw))
 
 
+# Links longer than this are not read in text: browsers and servers refuse longer ones.
+LONGEST_URL = 4_096
+# RFC 1035: 253 characters in dotted form; a defanged one ("[.]") is a little longer.
+LONGEST_HOST_NAME = 400
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%{}]"
 _HOST_IN_TEXT = r"(?:[A-Za-z0-9\-]+(?:\.|\[\.\]|\(\.\)|\[dot\]))+[A-Za-z][A-Za-z0-9\-]{1,62}"
 # Text is scanned in ASCII only: Thai, Burmese and Khmer are written without spaces, so a link
@@ -280,25 +285,43 @@ _HOST_CHARS = (
 )
 # Inside a run of host characters, a host can start after these: the look-behinds refuse
 # letters, digits, dots and dashes before one.
+_HOST_RUN = re.compile("[" + re.escape(_HOST_CHARS) + "]+")
 _HOST_OPENERS = re.compile(r"[\[\]():]")
-_OPENERS = frozenset("[]():")
 
 
-def _host_starts(text: str, end: int, starts: list[int]) -> None:
-    """Add where a host ending at ``end`` may start: at the start of the run of host
-    characters before it, or after a bracket or colon inside that run."""
-    before = text[:end]
-    run = len(before.rstrip(_HOST_CHARS))
-    starts.append(run)
-    if run < end - 1 and not _OPENERS.isdisjoint(before[run:]):
-        starts.extend(opener.end() for opener in _HOST_OPENERS.finditer(text, run, end - 1))
+class _HostStarts:
+    """Where a host ending at a position may start: at the start of the run of host
+    characters before it, or after a bracket or colon inside that run (no further back than
+    the longest host). Asked for positions in ascending order, it does its work in one pass
+    over the text: a text that is one endless run must not be rescanned for each of them."""
+
+    def __init__(self, text: str) -> None:
+        self._runs = [(run.start(), run.end()) for run in _HOST_RUN.finditer(text)]
+        self._run_starts = [start for start, _ in self._runs]
+        self._openers = [opener.end() for opener in _HOST_OPENERS.finditer(text)]
+        self._next_opener = 0
+
+    def add(self, end: int, starts: list[int]) -> None:
+        index = bisect_right(self._run_starts, end - 1) - 1
+        run_start, run_end = self._runs[index] if index >= 0 else (end, end)
+        run = run_start if run_end >= end else end
+        starts.append(run)
+        # After an opener at position p (opener end p + 1) and before end - 1.
+        lowest = max(run + 1, end - LONGEST_HOST_NAME)
+        openers = self._openers
+        first = max(self._next_opener, bisect_left(openers, lowest))
+        last = bisect_left(openers, end)
+        starts.extend(openers[first:last])
+        self._next_opener = max(self._next_opener, last)
 
 
 def _url_starts(text: str) -> list[int]:
     starts: list[int] = []
     slash = text.find("/")
+    host_starts = _HostStarts(text) if slash >= 0 else None
     while slash >= 0:
-        _host_starts(text, slash, starts)
+        assert host_starts is not None
+        host_starts.add(slash, starts)
         if text.startswith(_DOUBLE_SLASH, slash):
             starts.extend(range(max(slash - 8, 0), max(slash - 4, 0)))
         slash = text.find("/", slash + 1)
@@ -358,11 +381,17 @@ _LABEL_BREAKS = (
 
 def _hostname_starts(text: str) -> list[int]:
     """Where _HOSTNAME_IN_TEXT may match: in the run of host characters before a separator."""
+    separators = sorted(
+        separator.start()
+        for first, label_break in _LABEL_BREAKS
+        if first in text
+        for separator in label_break.finditer(text)
+    )
     starts: list[int] = []
-    for first, label_break in _LABEL_BREAKS:
-        if first in text:
-            for separator in label_break.finditer(text):
-                _host_starts(text, separator.start(), starts)
+    if separators:
+        host_starts = _HostStarts(text)
+        for separator in separators:
+            host_starts.add(separator, starts)
     starts.sort()
     return starts
 
@@ -460,7 +489,9 @@ class DomainKind:
         return ascii_host is not None and self._suffixes.has_suffix(ascii_host)
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in matches_at(_HOSTNAME_IN_TEXT, text, _hostname_starts(text)):
+        for match in matches_at(
+            _HOSTNAME_IN_TEXT, text, _hostname_starts(text), longest=LONGEST_HOST_NAME
+        ):
             registrable = self._registrable_in_text(match.group())
             if registrable and _may_be_bare_domain(registrable):
                 indicator = Indicator(IndicatorType.DOMAIN, registrable)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from scamintel.access.keys import OrganisationKind, Role
@@ -49,7 +50,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -207,10 +208,15 @@ def check(
     indicator_type: Annotated[
         IndicatorType | None, typer.Option("--type", help="Skip type detection")
     ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Country for local numbers and short codes (default: the node's)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the check result as JSON")] = False,
 ) -> None:
     """Verdict for one value, as the public check gives it."""
     settings = load_settings()
+    context = _region_context(region, settings)
     database = open_database(settings)
     try:
         with database.engine.connect() as connection:
@@ -218,7 +224,7 @@ def check(
                 database.reader(connection),
                 value,
                 registry=default_registry(),
-                context=ParseContext(settings.node_country),
+                context=context,
                 warninglist=Warninglist(),
                 indicator_type=indicator_type,
             )
@@ -252,10 +258,11 @@ VERDICT_STYLE = {"scam": "bold red", "suspicious": "bold yellow", "official": "b
 
 def _print_check(result: CheckResult) -> None:
     style = VERDICT_STYLE.get(result.verdict.value, "bold")
-    out.print(f"{result.indicator.type.value} {result.indicator.value}", highlight=False)
+    indicator = result.indicator
+    out.print(f"{indicator.type.value} {escape(indicator.value)}", highlight=False)
     out.print(f"[{style}]{result.verdict.value.replace('_', ' ')}[/] (score {result.score})")
-    out.print(result.explanation, highlight=False)
-    out.print(f"[bold]What to do:[/] {result.advice}", highlight=False)
+    out.print(escape(result.explanation), highlight=False, soft_wrap=True)
+    out.print(f"[bold]What to do:[/] {escape(result.advice)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -268,11 +275,10 @@ def extract(
 ) -> None:
     """Indicators in the text on standard input, with where each is written."""
     settings = load_settings()
-    region = (region or settings.node_country).upper()
-    if not known_region(region):
-        fail(f"--region {region} is not a country code this node knows (ISO 3166 alpha-2)")
+    context = _region_context(region, settings)
+    region = context.default_region
     text = _read_stdin_text()
-    found = default_registry().extract(text, ParseContext(region))
+    found = default_registry().extract(text, context)
     if as_json:
         indicators = [_found_json(item) for item in found]
         print(json.dumps({"region": region, "indicators": indicators}, ensure_ascii=False))
@@ -282,11 +288,23 @@ def extract(
     for item in found:
         indicator = item.indicator
         out.print(
-            f"{indicator.type.value:<14} {indicator.value}  [dim]{item.raw!r} at "
-            f"{item.start}–{item.end}[/]",
+            f"{indicator.type.value:<14} {escape(indicator.value)}  [dim]{escape(repr(item.raw))}"
+            f" at {item.start}–{item.end}[/]",
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _region_context(region: str | None, settings: Settings) -> ParseContext:
+    if region is None:
+        return ParseContext(settings.node_country)
+    code = region.strip().upper()
+    if not known_region(code):
+        fail(
+            f"--region {region!r} is not a country code this node knows: give the ISO 3166 "
+            "alpha-2 code, such as TH, MM, KH, LA, VN, MY, SG, ID or PH"
+        )
+    return ParseContext(code)
 
 
 def _read_stdin_text() -> str:
@@ -296,7 +314,8 @@ def _read_stdin_text() -> str:
     except UnicodeDecodeError as error:
         fail(
             f"standard input is not UTF-8 text (byte {data[error.start]:#04x} at offset "
-            f"{error.start}); convert it first, e.g. with iconv -t UTF-8"
+            f"{error.start}); convert it first, e.g. Thai text saved as TIS-620 with "
+            "iconv -f TIS-620 -t UTF-8"
         )
 
 

@@ -107,4 +107,4 @@ def test_cli_extract_refuses_bad_input_with_exit_code_2(settings: Settings, tmp_
     assert not_utf8.returncode == 2
     assert b"not UTF-8 text (byte 0xff at offset 5)" in not_utf8.stderr
     assert bad_region.returncode == 2
-    assert b"QQ is not a country code" in bad_region.stderr
+    assert b"'QQ' is not a country code" in bad_region.stderr

@@ -26,6 +26,7 @@ from scamintel.api.schemas import (
 )
 from scamintel.api.state import NodeState, node_state
 from scamintel.indicators import IndicatorType, ParseContext
+from scamintel.indicators.phone import known_region
 from scamintel.reports.service import Reader, check_value, read_report, submit_report
 from scamintel.reports.submission import MAX_VALUE, ReportSubmission
 from scamintel.reports.verdict import CheckResult
@@ -61,26 +62,47 @@ async def check(
         ),
     ],
     type: Annotated[IndicatorType | None, Query(description="Skip type detection")] = None,
+    region: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=2,
+            description="Country whose local formats and short codes apply (ISO 3166 alpha-2); "
+            "the node's country when left out",
+        ),
+    ] = None,
 ) -> Response:
     # The public check is the hottest path of a node. On SQLite its one indexed read takes
     # microseconds, so it runs on the event loop; a PostgreSQL round trip would stall the
     # loop, so there it goes to the thread pool. It reads the app state without the
     # dependency machinery and serialises its own model instead of validating it twice.
     node: NodeState = request.app.state.node
+    context = node.context if region is None else _context_for(region)
     if node.database.dialect == "sqlite":
-        result = _check(node, q, type)
+        result = _check(node, q, type, context)
     else:
-        result = await run_in_threadpool(_check, node, q, type)
+        result = await run_in_threadpool(_check, node, q, type, context)
     return Response(CheckOut.of(result).model_dump_json(), media_type="application/json")
 
 
-def _check(node: NodeState, query: str, indicator_type: IndicatorType | None) -> CheckResult:
+def _context_for(region: str) -> ParseContext:
+    region = region.upper()
+    if not known_region(region):
+        raise HTTPException(
+            422, f"region: {region} is not a country code this node knows (ISO 3166 alpha-2)"
+        )
+    return ParseContext(region)
+
+
+def _check(
+    node: NodeState, query: str, indicator_type: IndicatorType | None, context: ParseContext
+) -> CheckResult:
     with node.database.engine.connect() as connection:
         return check_value(
             node.database.reader(connection),
             query,
             registry=node.registry,
-            context=node.context,
+            context=context,
             warninglist=node.warninglist,
             indicator_type=indicator_type,
         )

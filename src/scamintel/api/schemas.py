@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -18,12 +19,22 @@ from scamintel.reports.verdict import CheckResult, Verdict
 
 class IndicatorOut(BaseModel):
     type: IndicatorType
-    value: str = Field(description="Canonical value (DESIGN.md §3)")
-    country: str | None = None
+    value: str = Field(description="Canonical value (docs/indicators.md)")
+    country: str | None = Field(
+        default=None, description="Country the value belongs to, where known (ISO 3166 alpha-2)"
+    )
 
     @classmethod
     def of(cls, indicator: Indicator) -> IndicatorOut:
         return cls(type=indicator.type, value=indicator.value, country=indicator.country)
+
+
+class ImitationOut(BaseModel):
+    brand: str = Field(description="The brand imitated, e.g. Kasikornbank")
+    official_domain: str = Field(description="The brand's own address")
+    technique: str = Field(
+        description="confusable_characters, typo, added_words or brand_name_on_other_domain"
+    )
 
 
 class CheckOut(BaseModel):
@@ -37,6 +48,10 @@ class CheckOut(BaseModel):
     scam_types: list[str]
     explanation: str
     advice: str
+    imitates: ImitationOut | None = Field(
+        default=None,
+        description="The brand this address imitates (lookalike domains), whatever the verdict",
+    )
 
     @classmethod
     def of(cls, result: CheckResult) -> CheckOut:
@@ -51,6 +66,9 @@ class CheckOut(BaseModel):
             scam_types=list(result.scam_types),
             explanation=result.explanation,
             advice=result.advice,
+            imitates=ImitationOut.model_validate(asdict(result.imitates))
+            if result.imitates
+            else None,
         )
 
 

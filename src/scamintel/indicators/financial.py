@@ -126,6 +126,14 @@ _HOLDER = (
     r"(?:\s+(?:ini|aja|saja))?\s*,?\s*(?:a/n|a\.n|atas\s+nama|nama)\.?\s*"
     r"[A-Za-z][A-Za-z'. ]{1,40}?[.,]?\s*"
 )
+# Thai, Vietnamese and Malay write the account first and the bank after it ("STK 0011…
+# ngân hàng Vietcombank", "เลขที่บัญชี 123… กสิกร", "akaun 1122… (Maybank)"): read only after
+# an account word, so that a phone number followed by a bank's name stays a phone number.
+_NUMBER_FIRST_WORDS = (
+    r"(?:เลขที่บัญชี|เลขบัญชี|บัญชี|គណនី|ບັນຊີ|a/c|acct|acc(?:ount)?(?:\s*(?:no|number))?\.?"
+    r"|no\.?\s*rek(?:ening)?\.?|rek(?:ening)?\.?|akaun|stk|tk|s(?:ố|o)\s*t(?:ài|ai)\s*kho(?:ản|an))"
+)
+_BETWEEN_NUMBER_AND_BANK = r"\s*(?:[(,\-–]\s*|(?:t(?:ại|ai)|di|at|ที่)\s+)?"
 # What may stand between a bank's name and the number: a colon, an account word, the
 # holder's name and an account word, spaces, or nothing when the name is not in Latin letters
 # ("กสิกร1234…"); "DBP07052024" is a reference code, not Development Bank of the Philippines.
@@ -351,6 +359,8 @@ class _Patterns:
     bank_scan: NameScan
     named_account: re.Pattern[str]
     account_in_text: re.Pattern[str]
+    number_first: re.Pattern[str]
+    number_first_in_text: re.Pattern[str]
     wallet_names: list[str]
     wallet_scan: NameScan
     ewallet: re.Pattern[str]
@@ -376,6 +386,16 @@ def _patterns() -> _Patterns:
         account_in_text=re.compile(
             rf"(?<![A-Za-z0-9])(?:(?P<cc>(?-i:[A-Z]{{2}}))\s*:\s*)?{bank_name}"
             rf"{_BEFORE_ACCOUNT_NUMBER}(?P<digits>{_DIGIT_RUN})(?!\d)",
+            re.IGNORECASE,
+        ),
+        number_first=re.compile(
+            rf"{_NUMBER_FIRST_WORDS}\s*[:.]?\s*(?P<digits>\d[\d\s\-.]*?)"
+            rf"{_BETWEEN_NUMBER_AND_BANK}{bank_name}\)?",
+            re.IGNORECASE,
+        ),
+        number_first_in_text=re.compile(
+            rf"(?<![A-Za-z0-9]){_NUMBER_FIRST_WORDS}\s*[:.]?\s*(?P<digits>{_DIGIT_RUN})(?!\d)"
+            rf"{_BETWEEN_NUMBER_AND_BANK}{bank_name}\)?",
             re.IGNORECASE,
         ),
         wallet_names=wallet_names,
@@ -414,6 +434,8 @@ class BankAccountKind:
         # A known bank's name with account words and a colon ("Vietcombank STK: 0011…")
         # before a bank code this node does not know ("LHB2:…").
         named = _patterns().named_account.fullmatch(value)
+        if named is None:
+            named = _patterns().number_first.fullmatch(value)
         if named is not None:
             return _account(raw, named, context, allow_unknown=False)
         if explicit is not None:
@@ -458,6 +480,18 @@ class BankAccountKind:
                             break
             if indicator is not None:
                 start = match.start()
+                yield FoundIndicator(indicator, text[start:end], start, end)
+        if not seen.plain_case or patterns.bank_scan.starts(seen):
+            yield from self._find_number_first(text, mapped, patterns, region)
+
+    @staticmethod
+    def _find_number_first(
+        text: str, mapped: str, patterns: _Patterns, region: str
+    ) -> Iterator[FoundIndicator]:
+        for match in patterns.number_first_in_text.finditer(mapped):
+            indicator = _account_in_text(None, match["bank"], match["digits"], region)
+            if indicator is not None:
+                start, end = match.span()
                 yield FoundIndicator(indicator, text[start:end], start, end)
 
 

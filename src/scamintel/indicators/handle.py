@@ -22,7 +22,7 @@ from scamintel.indicators.web import MESSENGER_LINK, refang
 
 PLATFORMS: Final[dict[str, tuple[str, ...]]] = {
     "line": ("LINE ID", "ไลน์"),
-    "telegram": ("tg", "เทเลแกรม"),
+    "telegram": ("tg", "tele", "เทเลแกรม"),
     "whatsapp": ("WhatsApp", "wa"),
     "facebook": ("fb", "เฟซบุ๊ก", "เฟสบุ๊ค", "เฟสบุ๊ก"),
     "wechat": ("weixin", "微信"),
@@ -51,7 +51,7 @@ _PLATFORM_NAMES = names_alternation(_ALL_PLATFORM_NAMES)
 _PLATFORM_NAME_SCAN = NameScan(_ALL_PLATFORM_NAMES, _NAME_NOISE)
 _ID_WORD = r"(?:\s*(?:id|ไอดี)(?![A-Za-z]))?"
 # "Viber at 0962…", "WA ke 0812…", "Viber sa 0917…": a word between the app and the number.
-_CONNECTOR = r"(?:(?:at|on|sa|ke|di|to)\s+(?=\+?\d))?"
+_CONNECTOR = r"(?:(?:at|on|sa|ke|di|to|kami|saya|ku|me)\s+(?=\+?\d))?"
 _NAMED = re.compile(
     rf"(?P<platform>{_PLATFORM_NAMES})(?P<sep>{_ID_WORD}\s*(?:[:：\-]\s*|\s+|(?=@)){_CONNECTOR})"
     r"(?P<id>\S.*)",
@@ -59,7 +59,9 @@ _NAMED = re.compile(
 )
 _NAMED_IN_TEXT = re.compile(
     rf"(?<![A-Za-z0-9])(?P<platform>{_PLATFORM_NAMES})(?P<sep>{_ID_WORD}\s*[:：\-]?\s*{_CONNECTOR})"
-    rf"(?P<at>@)?(?P<id>{_PHONE_ID}|{_ID})(?![A-Za-z0-9_@])",
+    # "แอดไลน์ LINE ID: @x": a platform's name is never the id of the one named before it.
+    rf"(?P<at>@)?(?!(?:{_PLATFORM_NAMES})(?![A-Za-z0-9_]))(?P<id>{_PHONE_ID}|{_ID})"
+    r"(?![A-Za-z0-9_@])",
     re.IGNORECASE,
 )
 _LINK_IN_TEXT = re.compile(

@@ -184,7 +184,6 @@ class ImeiKind:
             and digits.isascii()
             and digits.isdigit()
             and digits[:2] in REPORTING_BODIES
-            and luhn.is_valid(digits)
         )
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:

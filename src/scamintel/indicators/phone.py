@@ -43,7 +43,8 @@ _DOUBLE_ZERO_CANDIDATE = re.compile(
 # a transaction or a meeting ID is often a valid-looking number (VN "Ma giao dich 2323256250").
 _CODE_BEFORE = re.compile(
     r"(?:\b(?:otp|pin|code|kode|ref(?:erence)?|order|invoice|tracking|awb|resi|trx|"
-    r"transaction|txn|booking|voucher|serial|s/?n|id|no\.? ?(?:pesanan|resi|order)|"
+    r"transaction|transaksi|txn|booking|voucher|serial|s/?n|id|no\.? ?(?:pesanan|resi|order)|"
+    r"kod|rujukan|referensi|pengesahan|tempahan|"
     r"m[aã] (?:giao d[iị]ch|gd|đơn h[aà]ng|don hang|x[aá]c (?:nhận|nhan)|otp)|m[aã]|"
     r"giao d[iị]ch)|รหัส|เลขที่(?:คำสั่งซื้อ|พัสดุ|อ้างอิง)|หมายเลขคำสั่งซื้อ|เลขพัสดุ)"
     r"\s*(?:no\.?|number|#)?\s*[:#.：]?\s*$",

@@ -237,7 +237,8 @@ class UrlKind:
             return False
         value = refang(value)
         lowered = value[:8].lower()
-        if lowered.startswith(("http://", "https://", "www.")):
+        if lowered.startswith(("http://", "https://", "www.")) or _HAS_SCHEME.match(value):
+            # Any "scheme://": the URL kind explains which schemes it reads.
             return True
         host, slash, _ = value.partition("/")
         if not slash or "@" in host or "." not in host:

@@ -11,6 +11,7 @@ from scamintel.indicators import Indicator, IndicatorRegistry, IndicatorType, Pa
 from scamintel.indicators.lookalike import (
     TECHNIQUE_WORDS,
     BrandLookalikes,
+    LookalikeMatch,
     default_lookalikes,
 )
 from scamintel.indicators.warninglist import BenignMatch, ListKind, Warninglist
@@ -18,7 +19,7 @@ from scamintel.reports.intake import build_report, request_fingerprint
 from scamintel.reports.model import ReportSource, StoredReport
 from scamintel.reports.ports import ReportStore
 from scamintel.reports.submission import ReportSubmission
-from scamintel.reports.verdict import CheckResult, judge, official
+from scamintel.reports.verdict import CheckResult, Imitation, judge, official
 
 
 class IdempotencyKeyReusedError(ValueError):
@@ -149,7 +150,15 @@ def check_value(
             official(raw, indicator, benign.name), explanation=explanation, advice=advice
         )
     result = judge(raw, indicator, store.indicator_stats(indicator))
-    notes = _list_notes(indicator, benign, warninglist, lookalikes or default_lookalikes())
+    imitated = (lookalikes or default_lookalikes()).match_indicator(indicator)
+    if imitated is not None:
+        result = replace(
+            result,
+            imitates=Imitation(
+                imitated.brand.name, imitated.brand.official_domain, imitated.technique.value
+            ),
+        )
+    notes = _list_notes(indicator, benign, warninglist, imitated)
     if not notes:
         return result
     return replace(result, explanation=" ".join((result.explanation, *notes)))
@@ -159,7 +168,7 @@ def _list_notes(
     indicator: Indicator,
     benign: BenignMatch | None,
     warninglist: Warninglist,
-    lookalikes: BrandLookalikes,
+    imitated: LookalikeMatch | None,
 ) -> list[str]:
     notes = []
     if benign is not None and benign.kind is ListKind.RESERVED:
@@ -173,7 +182,6 @@ def _list_notes(
             f"{shortener.host} is a link shortener ({shortener.name}): the link hides where it "
             "leads. Do not open it from a message; a real company gives its own address."
         )
-    imitated = lookalikes.match_indicator(indicator)
     if imitated is not None:
         notes.append(
             f"This address imitates {imitated.describe()}: "

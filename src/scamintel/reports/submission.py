@@ -100,9 +100,13 @@ def field_problems(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
         code = str(item.get("type", "invalid"))
         message = str(item.get("msg", "invalid"))
         if code == "extra_forbidden":
-            message = "unknown field; remove it (the accepted fields are in docs/ingest.md)"
+            message = "unknown field; remove it (the accepted fields are in /openapi.json)"
         elif code == "json_invalid":
             message = str((item.get("ctx") or {}).get("error", message))
+        elif code == "value_error":
+            message = message.removeprefix("Value error, ")
+        elif code in ("model_attributes_type", "dict_type"):
+            message = "send a JSON object"
         problems.append({"field": ".".join(location) or "body", "message": message, "code": code})
     return problems
 

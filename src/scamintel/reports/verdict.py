@@ -4,11 +4,11 @@ keeping this result shape."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from scamintel.indicators import Indicator
+from scamintel.indicators import Indicator, IndicatorType
 from scamintel.reports.model import IndicatorStats
 
 SCAM_THRESHOLD = 3
@@ -19,6 +19,15 @@ class Verdict(StrEnum):
     SUSPICIOUS = "suspicious"
     NO_REPORTS = "no_reports"
     OFFICIAL = "official"
+
+
+@dataclass(frozen=True, slots=True)
+class Imitation:
+    """The brand a checked address imitates (docs/warninglists.md, lookalikes)."""
+
+    brand: str
+    official_domain: str
+    technique: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +42,7 @@ class CheckResult:
     scam_types: tuple[str, ...]
     explanation: str
     advice: str
+    imitates: Imitation | None = None
 
 
 ADVICE = {
@@ -69,9 +79,21 @@ def judge(query: str, indicator: Indicator, stats: IndicatorStats | None) -> Che
     return _result(query, indicator, verdict, score, stats, _reported_text(verdict, stats))
 
 
+# An official web address is copied, not spoofed: the advice for it is about lookalikes.
+_OFFICIAL_ADDRESS_ADVICE = (
+    "This is a published official address. Scammers copy official pages under addresses that "
+    "differ by a letter or a word: check the address letter by letter, or type it yourself "
+    "instead of following a link in a message."
+)
+_ADDRESS_TYPES = frozenset({IndicatorType.URL, IndicatorType.DOMAIN, IndicatorType.EMAIL})
+
+
 def official(query: str, indicator: Indicator, name: str) -> CheckResult:
     explanation = f"This is listed as an official contact: {name}."
-    return _result(query, indicator, Verdict.OFFICIAL, 0.0, None, explanation)
+    result = _result(query, indicator, Verdict.OFFICIAL, 0.0, None, explanation)
+    if indicator.type in _ADDRESS_TYPES:
+        return replace(result, advice=_OFFICIAL_ADDRESS_ADVICE)
+    return result
 
 
 def _result(

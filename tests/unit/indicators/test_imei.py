@@ -146,7 +146,6 @@ def test_looks_like_labelled_and_plausible_bare_imeis(kind: ImeiKind, raw: str) 
 @pytest.mark.parametrize(
     "raw",
     [
-        wrong_check_digit(HANDSET),
         imei("34123456789012"),  # passes Luhn, but no TAC starts 34 (American Express does)
         imei("00123456789012"),
         "35209900176148",  # 14 digits, unlabelled
@@ -383,3 +382,12 @@ def test_adversarial_input_is_scanned_to_the_end(kind: ImeiKind) -> None:
     for text in _adversarial_texts():
         for found in kind.find(text, THAILAND):
             assert found.raw == text[found.start : found.end]
+
+
+def test_a_bare_imei_with_a_wrong_check_digit_is_refused_as_an_imei(kind: ImeiKind) -> None:
+    # Detection tries it as an IMEI, so the check can say what is wrong with it.
+    raw = wrong_check_digit(HANDSET)
+
+    assert kind.looks_like(raw)
+    with pytest.raises(InvalidIndicatorError, match="bad check digit"):
+        kind.canonicalise(raw, ParseContext("TH"))

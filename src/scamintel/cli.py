@@ -18,12 +18,12 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.indicators import (
-    FoundIndicator,
     IndicatorType,
     InvalidIndicatorError,
     ParseContext,
     default_registry,
 )
+from scamintel.indicators.lookalike import default_lookalikes
 from scamintel.indicators.phone import known_region
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.bulk import BulkIngest, FileFormat, IngestSummary, ParserSettings
@@ -226,6 +226,7 @@ def check(
                 registry=default_registry(),
                 context=context,
                 warninglist=Warninglist(),
+                lookalikes=default_lookalikes(),
                 indicator_type=indicator_type,
             )
     except InvalidIndicatorError as error:
@@ -280,7 +281,7 @@ def extract(
     text = _read_stdin_text()
     found = default_registry().extract(text, context)
     if as_json:
-        indicators = [_found_json(item) for item in found]
+        indicators = [item.as_dict() for item in found]
         print(json.dumps({"region": region, "indicators": indicators}, ensure_ascii=False))
         return
     if not found:
@@ -317,18 +318,6 @@ def _read_stdin_text() -> str:
             f"{error.start}); convert it first, e.g. Thai text saved as TIS-620 with "
             "iconv -f TIS-620 -t UTF-8"
         )
-
-
-def _found_json(found: FoundIndicator) -> dict[str, Any]:
-    indicator = found.indicator
-    return {
-        "type": indicator.type.value,
-        "value": indicator.value,
-        "country": indicator.country,
-        "raw": found.raw,
-        "start": found.start,
-        "end": found.end,
-    }
 
 
 @app.command()

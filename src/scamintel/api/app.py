@@ -13,6 +13,7 @@ from scamintel.api.problems import install_problem_handlers
 from scamintel.api.routes import api, operator
 from scamintel.api.state import KeyVerifier, NodeState
 from scamintel.indicators import default_registry
+from scamintel.indicators.lookalike import default_lookalikes
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.settings import Settings
 from scamintel.storage.migrate import schema_is_current
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
         database=database,
         registry=default_registry(),
         warninglist=Warninglist(),
+        lookalikes=default_lookalikes(),
         keys=KeyVerifier(database),
     )
     app.state.metrics = metrics

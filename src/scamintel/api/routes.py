@@ -104,6 +104,7 @@ def _check(
             registry=node.registry,
             context=context,
             warninglist=node.warninglist,
+            lookalikes=node.lookalikes,
             indicator_type=indicator_type,
         )
 
@@ -183,7 +184,19 @@ def get_report(
     return ReportOut.of(found)
 
 
-@api.post("/extract", response_model=ExtractOut, summary="Indicators found in free text")
+@api.post(
+    "/extract",
+    response_model=ExtractOut,
+    summary="Indicators found in free text",
+    description=(
+        "Every phone number, link, domain, e-mail address, bank account, e-wallet, crypto "
+        "wallet, messaging handle, IP address and IMEI in the text, each with its canonical "
+        "value (docs/indicators.md), the text as written (`raw`) and its offsets in Unicode "
+        "code points (`raw == text[start:end]`). Local digits, defanged links, hidden "
+        "characters and homoglyphs are read; dates, amounts, OTPs and codes are not "
+        "indicators. Numbers without a country code are read in `region`."
+    ),
+)
 def extract(node: Node, body: ExtractIn) -> ExtractOut:
     context = ParseContext(body.region) if body.region else node.context
     found = node.registry.extract(body.text, context)

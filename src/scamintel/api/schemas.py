@@ -140,7 +140,18 @@ MAX_TEXT_TO_READ = 100_000
 
 
 class ExtractIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "ด่วน! พัสดุค้างชำระ hxxps://thaipost-th[.]com/pay "
+                    "โอนเข้าบัญชี กสิกร 123-4-56789-0 โทร ๐๘๑-๒๓๔-๕๖๗๘",
+                    "region": "TH",
+                }
+            ]
+        },
+    )
 
     text: Annotated[str, StringConstraints(max_length=MAX_TEXT_TO_READ)] = Field(
         description="Free text: a message, a chat, a narrative"
@@ -166,15 +177,7 @@ class ExtractedIndicatorOut(IndicatorOut):
 
     @classmethod
     def of_found(cls, found: FoundIndicator) -> ExtractedIndicatorOut:
-        indicator = found.indicator
-        return cls(
-            type=indicator.type,
-            value=indicator.value,
-            country=indicator.country,
-            raw=found.raw,
-            start=found.start,
-            end=found.end,
-        )
+        return cls.model_validate(found.as_dict())
 
 
 class ExtractOut(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from scamintel.access.keys import Principal, secret_matches, split_token
 from scamintel.indicators import IndicatorRegistry, ParseContext
+from scamintel.indicators.lookalike import BrandLookalikes
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.settings import Settings
 from scamintel.storage.access_repo import find_api_key
@@ -58,6 +59,7 @@ class NodeState:
     database: NodeDatabase
     registry: IndicatorRegistry
     warninglist: Warninglist
+    lookalikes: BrandLookalikes
     keys: KeyVerifier
 
     @property

@@ -188,6 +188,9 @@ _WORDS_BEFORE: Final = frozenset(
         "para",
         "paragraph",
         "mục",
+        "chương",
+        "phần",
+        "bài",
         "điều",
         "khoản",
         "pasal",
@@ -230,6 +233,9 @@ _WORDS_BEFORE: Final = frozenset(
 )
 _WORDS_AFTER: Final = frozenset(
     {
+        # shopping days ("12.12.12.12 sale", "11.11 promo")
+        "sale",
+        "promo",
         "$",
         "usd",
         "sgd",
@@ -323,6 +329,17 @@ _USED_RANGE = re.compile(r"[23][0-9A-Fa-f]{3}|[Ff][C-Fc-f][0-9A-Fa-f]{2}")
 _MAPPED = re.compile(r"::ffff:[0-9]", re.IGNORECASE)
 
 
+# Where a dot groups thousands (Indonesia, Vietnam), "1.200.200.200" is an amount.
+_DOT_THOUSANDS_REGIONS = frozenset({"ID", "VN"})
+_THOUSANDS_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3}){3}")
+
+
+def _not_an_address(written: str, region: str) -> bool:
+    """A dotted quad that text uses for an amount: thousands grouped with dots where that
+    is the custom."""
+    return region in _DOT_THOUSANDS_REGIONS and _THOUSANDS_GROUPED.fullmatch(written) is not None
+
+
 def _plausible_ipv6_in_text(written: str) -> bool:
     """Whether a valid IPv6 address found in text is written as addresses are, not as prose,
     times or other colon-separated numbers: in a range in use, with at least two groups."""
@@ -372,7 +389,9 @@ class IpKind:
                 start, end = match.span()
                 if any(start < other_end and other_start < end for other_start, other_end in taken):
                     continue
-                if _in_context_of_other_number(mapped, start, end):
+                if _in_context_of_other_number(mapped, start, end) or _not_an_address(
+                    mapped[start:end], context.default_region
+                ):
                     continue
                 raw = text[start:end]
                 indicator = self._address_in_text(raw)

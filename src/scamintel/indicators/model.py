@@ -44,6 +44,17 @@ class FoundIndicator:
     start: int
     end: int
 
+    def as_dict(self) -> dict[str, str | int | None]:
+        """The extracted-indicator shape of DESIGN.md §3, as the API and the CLI give it."""
+        return {
+            "type": self.indicator.type.value,
+            "value": self.indicator.value,
+            "country": self.indicator.country,
+            "raw": self.raw,
+            "start": self.start,
+            "end": self.end,
+        }
+
 
 class InvalidIndicatorError(ValueError):
     """A value that cannot be read as the indicator type asked for (or as any type)."""

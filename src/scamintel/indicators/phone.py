@@ -303,6 +303,9 @@ class PhoneKind:
         numbers = find_numbers(mapped, context.default_region, digits=seen.digits)
         for start, end, indicator in numbers:
             spans.append((start, end))
+            if mapped[start] == "(" and ")" not in mapped[start:end]:
+                # The matcher keeps an opening bracket whose closing one it left out.
+                start += 1
             if not _after_code_word(mapped, start):
                 yield FoundIndicator(indicator, text[start:end], start, end)
         if "00" in mapped:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from scamintel.indicators._digits import to_ascii_digits
 from scamintel.indicators.model import Indicator, IndicatorType
 from scamintel.indicators.web import PublicSuffixes, offline_suffixes
 
@@ -287,6 +288,7 @@ class Warninglist:
     def benign_dialled(self, raw: str, region: str) -> BenignMatch | None:
         """An official number as dialled inside ``region`` (``1441``, ``1800 111 1111``):
         short codes have no E.164 form, so they are matched before any reading."""
+        raw = to_ascii_digits(raw.strip())  # "๑๔๔๑" is 1441
         if len(raw) > _LONGEST_DIALLED or not _MAY_BE_DIALLED.match(raw):
             return None
         digits = _DIALLED_NOISE.sub("", raw)

@@ -12,9 +12,9 @@ from scamintel.indicators.lookalike import (
     TECHNIQUE_WORDS,
     BrandLookalikes,
     LookalikeMatch,
-    default_lookalikes,
 )
 from scamintel.indicators.warninglist import BenignMatch, ListKind, Warninglist
+from scamintel.indicators.web import refang
 from scamintel.reports.intake import build_report, request_fingerprint
 from scamintel.reports.model import ReportSource, StoredReport
 from scamintel.reports.ports import ReportStore
@@ -121,7 +121,7 @@ def check_value(
     context: ParseContext,
     warninglist: Warninglist,
     indicator_type: IndicatorType | None = None,
-    lookalikes: BrandLookalikes | None = None,
+    lookalikes: BrandLookalikes,
 ) -> CheckResult:
     """Raises :class:`InvalidIndicatorError` when the value cannot be read.
 
@@ -150,7 +150,7 @@ def check_value(
             official(raw, indicator, benign.name), explanation=explanation, advice=advice
         )
     result = judge(raw, indicator, store.indicator_stats(indicator))
-    imitated = (lookalikes or default_lookalikes()).match_indicator(indicator)
+    imitated = _imitation(raw, indicator, lookalikes)
     if imitated is not None:
         result = replace(
             result,
@@ -162,6 +162,18 @@ def check_value(
     if not notes:
         return result
     return replace(result, explanation=" ".join((result.explanation, *notes)))
+
+
+def _imitation(
+    raw: str, indicator: Indicator, lookalikes: BrandLookalikes
+) -> LookalikeMatch | None:
+    """The brand the value imitates. A domain is judged on the host as written: its
+    registrable part (verify-login.xyz) hides the brand put in front (kbank.co.th.…)."""
+    if indicator.type is IndicatorType.DOMAIN:
+        written = lookalikes.match(refang(raw.strip()))
+        if written is not None:
+            return written
+    return lookalikes.match_indicator(indicator)
 
 
 def _list_notes(

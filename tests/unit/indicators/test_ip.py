@@ -444,3 +444,22 @@ def test_adversarial_input_is_scanned_to_the_end(kind: IpKind) -> None:
     for text in _adversarial_texts():
         for found in kind.find(text, THAILAND):
             assert found.raw == text[found.start : found.end]
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Total tagihan 1.200.200.200 harus dibayar", "ID"),
+        ("Số tiền 2.500.000.000 đồng", "VN"),
+        ("Chương 1.2.3.4 của hợp đồng", "VN"),
+        ("12.12.12.12 sale! diskaun 90%", "MY"),
+    ],
+)
+def test_amounts_chapters_and_sale_days_are_not_addresses(text: str, region: str) -> None:
+    assert list(IpKind().find(text, ParseContext(region))) == []
+
+
+def test_an_address_is_read_where_dots_do_not_group_thousands() -> None:
+    found = list(IpKind().find("gateway 1.200.200.200 ok", ParseContext("TH")))
+
+    assert [item.indicator.value for item in found] == ["1.200.200.200"]

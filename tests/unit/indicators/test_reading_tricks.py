@@ -150,3 +150,8 @@ def test_carrier_and_double_zero_international_prefixes_are_read(
     text: str, region: str, value: str
 ) -> None:
     assert [found for _, found, _ in found_in(text, region)] == [value]
+
+
+def test_a_number_in_brackets_is_read_without_the_opening_bracket() -> None:
+    assert found_in("call (0812345678) now") == [("phone", "+66812345678", "0812345678")]
+    assert found_in("(081) 234-5678") == [("phone", "+66812345678", "(081) 234-5678")]

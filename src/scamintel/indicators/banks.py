@@ -7,7 +7,10 @@ add a row). Each file is read once, on first use, by :func:`bank_table` and
 
 Every name in a row (its code, English name, local-script names and aliases) is a way of
 writing that bank or provider: they are matched ignoring case, spaces, dashes, dots,
-apostrophes and underscores (:func:`name_key`).
+apostrophes and underscores (:func:`name_key`). A name a row lists in its ``word_names``
+column is also an ordinary word ("กรุงเทพ" is Bangkok, "dana" is Indonesian for funds, "Maya"
+a given name): text names that bank or provider with it only where a marker says so
+(:mod:`scamintel.indicators.financial`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ BANK_COLUMNS: Final = (
     "name",
     "local_names",
     "aliases",
+    "word_names",
     "national_code",
     "swift",
     "account_lengths",
@@ -39,6 +43,7 @@ WALLET_COLUMNS: Final = (
     "name",
     "local_names",
     "aliases",
+    "word_names",
     "id_formats",
     "wallet_id_lengths",
     "source",
@@ -80,6 +85,7 @@ class Bank:
     swift: str  # first 8 characters of the BIC; "" where not known
     account_lengths: tuple[int, ...]  # digits of an account number; () where not known
     source: str
+    word_names: tuple[str, ...] = ()  # names that are also ordinary words
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -103,6 +109,7 @@ class Wallet:
     id_formats: tuple[str, ...]
     wallet_id_lengths: tuple[int, ...]  # () where any length goes
     source: str
+    word_names: tuple[str, ...] = ()  # names that are also ordinary words
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -113,7 +120,7 @@ class Wallet:
 class BankTable:
     """The rows of ``data/banks.csv``, in the file's order, and their indexes."""
 
-    __slots__ = ("_by_code", "_by_name", "banks", "version")
+    __slots__ = ("_by_code", "_by_name", "_words", "banks", "version")
 
     def __init__(self, version: str, banks: Iterable[Bank]) -> None:
         self.version = version
@@ -126,6 +133,7 @@ class BankTable:
                 if bank not in entries:
                     entries.append(bank)
         self._by_name = {key: tuple(banks) for key, banks in by_name.items()}
+        self._words = frozenset(name_key(name) for bank in self.banks for name in bank.word_names)
 
     def get(self, country: str, code: str) -> Bank | None:
         return self._by_code.get((country, code))
@@ -135,20 +143,31 @@ class BankTable:
         countries share a name (CIMB, Maybank, UOB, OCBC); none for a name not in the table."""
         return self._by_name.get(name_key(name), ())
 
+    def is_word_name(self, name: str) -> bool:
+        """Whether ``name`` is listed as an ordinary word by a bank it names."""
+        return name_key(name) in self._words
+
 
 class WalletTable:
     """The rows of ``data/ewallets.csv``, in the file's order, and their index."""
 
-    __slots__ = ("_by_name", "version", "wallets")
+    __slots__ = ("_by_name", "_words", "version", "wallets")
 
     def __init__(self, version: str, wallets: Iterable[Wallet]) -> None:
         self.version = version
         self.wallets = tuple(wallets)
         self._by_name = {name_key(name): wallet for wallet in self.wallets for name in wallet.names}
+        self._words = frozenset(
+            name_key(name) for wallet in self.wallets for name in wallet.word_names
+        )
 
     def named(self, name: str) -> Wallet | None:
         """The provider written ``name``; None for a name not in the table."""
         return self._by_name.get(name_key(name))
+
+    def is_word_name(self, name: str) -> bool:
+        """Whether ``name`` is listed as an ordinary word by the provider it names."""
+        return name_key(name) in self._words
 
 
 @cache
@@ -201,6 +220,9 @@ def parse_banks(text: str, origin: str = "banks.csv") -> BankTable:
             swift=swift,
             account_lengths=_lengths(row["account_lengths"], where),
             source=_required(row, "source", where),
+            word_names=_word_names(
+                row, (code, row["name"], row["local_names"], row["aliases"]), where
+            ),
         )
         for name in bank.names:
             _check_name(name, where)
@@ -242,6 +264,9 @@ def parse_wallets(text: str, origin: str = "ewallets.csv") -> WalletTable:
             id_formats=formats,
             wallet_id_lengths=lengths,
             source=_required(row, "source", where),
+            word_names=_word_names(
+                row, (code, row["name"], row["local_names"], row["aliases"]), where
+            ),
         )
         for name in wallet.names:
             _check_name(name, where)
@@ -296,6 +321,16 @@ def _required(row: Mapping[str, str], column: str, where: str) -> str:
 
 def _list(field: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in field.split(LIST_SEPARATOR) if item.strip())
+
+
+def _word_names(row: Mapping[str, str], names: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """The row's names listed as ordinary words; each must be one of its names."""
+    keys = {name_key(name) for field in names for name in _list(field)}
+    words = _list(row["word_names"])
+    for word in words:
+        if name_key(word) not in keys:
+            raise BankDataError(f"{where}: word name {word!r} is not one of the row's names")
+    return words
 
 
 def _lengths(field: str, where: str) -> tuple[int, ...]:

@@ -7,8 +7,17 @@ them when they are made), not at import.
 A bank name several countries' banks share (CIMB, Maybank, UOB, OCBC) is read as the bank of
 the reader's country (``ParseContext.default_region``: the report's victim country, else the
 node's) when it has one, else as the first row carrying the name in ``data/banks.csv``. An
-explicit country (``MY:CIMB:…``) always wins. Where a bank's account lengths are known, a
-number of another length is refused, and extraction skips it.
+explicit country (``MY:CIMB:…``) always wins, but it must be a country (ISO 3166, as
+``phonenumbers`` knows them) and, for a bank in the table, one of the countries the table has
+it in ("MY:KBANK:…" is refused); a bank code the table does not know is kept under the
+country written. Where a bank's account lengths are known, a number of another length is
+refused, and extraction skips it.
+
+Some names are also ordinary words ("กรุงเทพ" is Bangkok, "dana" Indonesian for funds, "MB"
+megabytes): the rows list them in their ``word_names`` column, and in free text such a name
+names the bank or provider only when it is written in capitals (not right after a number:
+"500 MB"), or with the word for bank, an account or wallet word or a colon between it and the
+number or before it (:func:`_named_by_word`).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Final
 
+import phonenumbers
 from stdnum.my import nric as my_nric
 from stdnum.th import pin as th_pin
 from stdnum.th import tin as th_tin
@@ -159,7 +169,51 @@ _CALLING_CODE = re.compile(r"[A-Z]{2}\Z")
 
 
 def _bank_name_pattern(names: str) -> str:
-    return rf"(?:{_BANK_PREFIX})?(?P<bank>{names})\.?{_BANK_SUFFIX}?(?![A-Za-z])"
+    return (
+        rf"(?P<prefix>{_BANK_PREFIX})?(?P<bank>{names})\.?(?P<suffix>{_BANK_SUFFIX})?(?![A-Za-z])"
+    )
+
+
+# --- Names that are also ordinary words --------------------------------------------------------
+
+# An account or wallet word just before such a name ("บัญชีกรุงเทพ 123…", "akun dana 0812…",
+# "e-wallet Maya 0917…"): Latin and Vietnamese words not glued to a letter before them, Thai,
+# Khmer and Lao ones glued or not.
+_LATIN_MARKERS = (
+    r"a/c|acct|acc(?:ount)?|akaun|akun|no\.?\s*rek(?:ening)?|rek(?:ening)?|stk|tk"
+    r"|s(?:ố|o)\s*t(?:ài|ai)\s*kho(?:ản|an)|t(?:ài|ai)\s*kho(?:ản|an)"
+    r"|e-?wallet|wallet|dompet(?:\s+digital)?|v(?:í|i)|nomor|nomer"
+)
+_MARKER_BEFORE = re.compile(
+    rf"(?:(?<![^\W\d_])(?:{_LATIN_MARKERS})|เลขที่บัญชี|เลขบัญชี|บัญชี|គណនី|ບັນຊີ|วอลเล็ท)"
+    r"\s*[:.]?\s*\Z",
+    re.IGNORECASE,
+)
+_MARKER_REACH = 32
+# What stands between a name and the number when nothing marks it: spaces and a dot.
+_UNMARKED = re.compile(r"[\s.]*")
+# "500 MB", "2GB": a name right after a number is a unit or an amount's word.
+_AFTER_NUMBER = re.compile(r"\d\s?\Z")
+
+
+def _named_by_word(text: str, start: int, name: tuple[int, int], number_start: int) -> bool:
+    """Whether a name that is also an ordinary word, found at ``name`` in a match running
+    from ``start`` to a number at ``number_start``, names the bank or provider: a marker
+    between it and the number (a colon, an account or wallet word, "Bank", "ဘဏ်") or before
+    it (the word for bank, a country code and colon, an account or wallet word), or the name
+    written in capitals and not right after a number ("DANA 0812…", "MB 0912…", not
+    "dana 0812…" or "500 MB 0912…")."""
+    name_start, name_end = name
+    if start < name_start or not _UNMARKED.fullmatch(text, name_end, number_start):
+        return True
+    if _MARKER_BEFORE.search(text, max(0, start - _MARKER_REACH), start):
+        return True
+    cased = [char for char in text[name_start:name_end] if char.lower() != char.upper()]
+    return (
+        bool(cased)
+        and all(char.isupper() for char in cased)
+        and _AFTER_NUMBER.search(text, max(0, start - 2), start) is None
+    )
 
 
 def _space_before(text: str, position: int) -> int:
@@ -231,18 +285,34 @@ def _resolve_bank(
     raw: str, name: str, country: str | None, context: ParseContext, *, allow_unknown: bool
 ) -> tuple[str, str, Bank | None]:
     """(country, bank code, the bank's row) for a bank as written: the named country's, or
-    the reader's, or the first in the table (the row is None where the named country has no
-    bank of that name)."""
+    the reader's, or the first in the table (the row is None for a bank the table does not
+    know). A named country must be a country, and one the table has a known bank in."""
+    if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidIndicatorError(
+            raw, f"{country} is not a country code (ISO 3166 alpha-2)", _BANK_TYPE
+        )
     banks = _known_banks(name)
     if banks:
         wanted = country or context.default_region
-        bank = next((b for b in banks if b.country == wanted), banks[0])
-        if country is not None and country != bank.country:
-            return country, bank.code, None
+        bank = next((b for b in banks if b.country == wanted), None)
+        if bank is None and country is not None:
+            codes = {b.code for b in banks}
+            label = banks[0].code if len(codes) == 1 else name.strip()
+            countries = [b.country for b in banks]
+            where = (
+                ", ".join(countries[:-1]) + " and " + countries[-1]
+                if len(countries) > 1
+                else countries[0]
+            )
+            raise InvalidIndicatorError(
+                raw, f"{label} is a bank of {where}, not {country}", _BANK_TYPE
+            )
+        bank = bank or banks[0]
         return bank.country, bank.code, bank
     code = name_key(name).upper()
     if allow_unknown and _BANK_CODE.fullmatch(code):
-        # A bank the table does not know yet is kept under the code written.
+        # A bank the table does not know (yet) is kept under the code written, in the country
+        # written: partners' data naming banks this node's table lacks is not lost.
         return country or context.default_region, code, None
     raise InvalidIndicatorError(raw, f"{name!r} is not a bank this node knows", _BANK_TYPE)
 
@@ -464,8 +534,13 @@ class BankAccountKind:
         else:
             matches = patterns.account_in_text.finditer(mapped)
         region = context.default_region
+        banks = bank_table()
         for match in matches:
             cc, bank, digits = match["cc"], match["bank"], match["digits"]
+            if banks.is_word_name(bank) and not _named_by_word(
+                mapped, match.start(), match.span("bank"), match.start("digits")
+            ):
+                continue
             indicator = _account_in_text(cc, bank, digits, region)
             end = match.end()
             if indicator is None:
@@ -572,8 +647,14 @@ class EwalletKind:
             matches = matches_at(patterns.ewallet_in_text, seen.mapped, starts)
         else:
             matches = patterns.ewallet_in_text.finditer(seen.mapped)
+        providers = wallet_table()
         for match in matches:
             ident = match["digits"] or match["id"]
+            number_start = match.start("digits") if match["digits"] else match.start("id")
+            if providers.is_word_name(match["provider"]) and not _named_by_word(
+                seen.mapped, match.start(), match.span("provider"), number_start
+            ):
+                continue
             indicator = self._wallet_in_text(match["provider"], ident, context.default_region)
             if indicator is not None:
                 start, end = match.span()

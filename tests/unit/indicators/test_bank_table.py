@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scamintel.indicators.banks import (
     BANK_COLUMNS,
     NAME_NOISE,
+    WALLET_COLUMNS,
     Bank,
     BankDataError,
     bank_table,
@@ -37,6 +38,8 @@ FIRST_CODES = {
     "MM": {"KBZ", "CB", "AYA"},
     "LA": {"BCEL"},
 }
+# ABA was an e-wallet too until ABA Pay became a name of the ABA Bank row: ABA Pay ids are ABA
+# account numbers, and one account must have one value (KH:ABA:digits).
 FIRST_PROVIDERS = {
     "PROMPTPAY",
     "TRUEMONEY",
@@ -49,7 +52,6 @@ FIRST_PROVIDERS = {
     "ZALOPAY",
     "WAVE",
     "KBZPAY",
-    "ABA",
     "WING",
     "TNG",
     "GRABPAY",
@@ -59,6 +61,7 @@ FIRST_PROVIDERS = {
 NATIONAL_CODE = {"TH": r"\d{3}", "ID": r"\d{3}", "SG": r"\d{4}", "VN": r"970\d{3}"}
 BANKS = bank_table().banks
 HEADER = ",".join(BANK_COLUMNS)
+WALLET_HEADER = ",".join(WALLET_COLUMNS)
 
 
 def _bank_id(bank: Bank) -> str:
@@ -125,11 +128,49 @@ def test_a_name_names_one_bank_per_country() -> None:
             assert seen.setdefault((bank.country, name_key(name)), bank.code) == bank.code, name
 
 
-def test_bank_and_wallet_names_meet_only_where_the_bank_runs_the_wallet() -> None:
+def test_bank_and_wallet_names_never_meet() -> None:
     bank_keys = {name_key(name) for bank in BANKS for name in bank.names}
     wallet_keys = {name_key(name) for wallet in wallet_table().wallets for name in wallet.names}
 
-    assert bank_keys & wallet_keys == {"aba"}
+    assert bank_keys & wallet_keys == set()
+
+
+def test_aba_pay_and_aba_mobile_are_names_of_aba_bank() -> None:
+    for name in ("ABA Pay", "ABAPay", "ABA Mobile", "ABA"):
+        assert [_bank_id(bank) for bank in bank_table().named(name)] == ["KH:ABA"], name
+        assert wallet_table().named(name) is None, name
+
+
+@pytest.mark.parametrize(
+    ("name", "word"),
+    [
+        ("กรุงเทพ", True),
+        ("Bangkok Bank", False),
+        ("MB", True),
+        ("mb", True),
+        ("Quan  doi", True),
+        ("MBBank", False),
+        ("Kasikorn", False),
+    ],
+)
+def test_names_that_are_ordinary_words_are_listed(name: str, word: bool) -> None:
+    assert bank_table().is_word_name(name) is word
+
+
+def test_wallet_names_that_are_ordinary_words_are_listed() -> None:
+    assert wallet_table().is_word_name("dana")
+    assert wallet_table().is_word_name("Maya")
+    assert not wallet_table().is_word_name("PayMaya")
+    assert not wallet_table().is_word_name("GCash")
+
+
+def test_every_word_name_is_one_of_its_rows_names() -> None:
+    for bank in BANKS:
+        keys = {name_key(name) for name in bank.names}
+        assert all(name_key(word) in keys for word in bank.word_names), bank
+    for wallet in wallet_table().wallets:
+        keys = {name_key(name) for name in wallet.names}
+        assert all(name_key(word) in keys for word in wallet.word_names), wallet
 
 
 def test_every_local_script_is_in_the_table() -> None:
@@ -154,18 +195,18 @@ def test_the_first_cuts_mapping_is_still_there() -> None:
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("TH,KBANK,Kasikornbank,,,004,KASITHBK,10,x\nTH,KBANK,Other,,,,,,x", "already in the"),
-        ("TH,KBANK,Kasikornbank,,,004,KASIMYBK,10,x", "not 8 characters of a BIC in TH"),
-        ("TH,KBANK,Kasikornbank,,,004,KASITH,10,x", "not 8 characters"),
-        ("TH,KBANK,Kasikornbank,,,004,,ten,x", "not whole numbers"),
-        ("TH,KBANK,Kasikornbank,,,004,,25,x", "outside 6-20 digits"),
-        ("TH,KBANK,Kasikornbank,,,,,,", "source is empty"),
-        ("Thailand,KBANK,Kasikornbank,,,,,,x", "not an ISO alpha-2"),
-        ("TH,K BANK,Kasikornbank,,,,,,x", "capital letters and digits"),
-        ("TH,KBANK,Kasikornbank,,K-Bank,,,,x\nTH,SCB,SCB,,KBank,,,,x", "already names TH:KBANK"),
-        ("VN,BIDV,BIDV,Đầu tư,,,,,x", "write it in ASCII"),
-        ("TH,KBANK,Kasikornbank,,KBANK:1,,,,x", "has a colon"),
-        ("TH,KBANK,Kasikornbank,,,,,", "8 fields, not 9"),
+        ("TH,KBANK,Kasikornbank,,,,004,KASITHBK,10,x\nTH,KBANK,Other,,,,,,,x", "already in the"),
+        ("TH,KBANK,Kasikornbank,,,,004,KASIMYBK,10,x", "not 8 characters of a BIC in TH"),
+        ("TH,KBANK,Kasikornbank,,,,004,KASITH,10,x", "not 8 characters"),
+        ("TH,KBANK,Kasikornbank,,,,004,,ten,x", "not whole numbers"),
+        ("TH,KBANK,Kasikornbank,,,,004,,25,x", "outside 6-20 digits"),
+        ("TH,KBANK,Kasikornbank,,,,,,,", "source is empty"),
+        ("Thailand,KBANK,Kasikornbank,,,,,,,x", "not an ISO alpha-2"),
+        ("TH,K BANK,Kasikornbank,,,,,,,x", "capital letters and digits"),
+        ("TH,KBANK,Kasikornbank,,K-Bank,,,,,x\nTH,SCB,SCB,,KBank,,,,,x", "already names TH:KBANK"),
+        ("VN,BIDV,BIDV,Đầu tư,,,,,,x", "write it in ASCII"),
+        ("TH,KBANK,Kasikornbank,,KBANK:1,,,,,x", "has a colon"),
+        ("TH,KBANK,Kasikornbank,,,,,,", "9 fields, not 10"),
     ],
 )
 def test_a_bad_row_is_refused_naming_its_line(row: str, message: str) -> None:
@@ -181,10 +222,25 @@ def test_a_file_with_other_columns_is_refused() -> None:
 
 
 def test_a_wallet_with_an_unknown_id_format_is_refused() -> None:
-    header = "code,country,name,local_names,aliases,id_formats,wallet_id_lengths,source"
+    header = WALLET_HEADER
 
     with pytest.raises(BankDataError, match="id formats"):
-        parse_wallets(f"{header}\nFOOPAY,TH,FooPay,,,email,,x\n")
+        parse_wallets(f"{header}\nFOOPAY,TH,FooPay,,,,email,,x\n")
+
+
+def test_a_word_name_must_be_one_of_the_rows_names() -> None:
+    with pytest.raises(BankDataError, match="word name 'Bangkok' is not one of the row's names"):
+        parse_banks(f"# version: test\n{HEADER}\nTH,BBL,Bangkok Bank,กรุงเทพ,,Bangkok,,,,x\n")
+    with pytest.raises(BankDataError, match="word name 'funds'"):
+        parse_wallets(f"{WALLET_HEADER}\nDANA,ID,DANA,,,funds,phone,,x\n")
+
+
+def test_word_names_are_read_from_their_column() -> None:
+    table = parse_banks(f"# version: test\n{HEADER}\nTH,BBL,Bangkok Bank,กรุงเทพ,,กรุงเทพ,,,,x\n")
+
+    assert table.banks[0].word_names == ("กรุงเทพ",)
+    assert table.is_word_name("กรุงเทพ")
+    assert not table.is_word_name("Bangkok Bank")
 
 
 @pytest.mark.parametrize("bank", BANKS, ids=_bank_id)

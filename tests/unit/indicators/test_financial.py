@@ -5,6 +5,7 @@ from __future__ import annotations
 import phonenumbers
 import pytest
 
+from scamintel.indicators import default_registry
 from scamintel.indicators.banks import Wallet, wallet_table
 from scamintel.indicators.financial import BankAccountKind, EwalletKind
 from scamintel.indicators.model import IndicatorType, InvalidIndicatorError, ParseContext
@@ -269,12 +270,45 @@ def test_bank_account_rejections_say_why(
     assert caught.value.indicator_type is IndicatorType.BANK_ACCOUNT
 
 
-def test_an_account_of_a_country_whose_bank_lengths_are_unknown_there_is_not_checked(
-    banks: BankAccountKind,
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("XX:FOO:123456", "XX is not a country code"),
+        ("ZZ:ANYBANK:1234567890", "ZZ is not a country code"),
+        ("UK:BARCLAYS:12345678", "UK is not a country code"),
+        ("XX:KBANK:1234567890", "XX is not a country code"),
+        ("MY:KBANK:123456", "KBANK is a bank of TH, not MY"),
+        ("SG:KBANK:1234567", "KBANK is a bank of TH, not SG"),
+        ("LA:Kasikorn:1234567890", "KBANK is a bank of TH, not LA"),
+        ("VN:CIMB:1234567890", "CIMB is a bank of MY, TH and ID, not VN"),
+        ("TH:KBANK:123456", "Kasikornbank account numbers have 10 digits, not 6"),
+    ],
+)
+def test_an_explicit_country_must_be_a_country_the_bank_is_in(
+    banks: BankAccountKind, raw: str, reason: str
 ) -> None:
-    # KBANK's 10 digits are Thailand's: a KBANK written under another country is not held
-    # to them.
-    assert banks.canonicalise("LA:KBANK:1234567", THAILAND).value == "LA:KBANK:1234567"
+    with pytest.raises(InvalidIndicatorError, match=reason):
+        banks.canonicalise(raw, THAILAND)
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        # A bank this node's table lacks, in a real country: kept, so that partners' data
+        # naming banks we do not list is not lost.
+        ("TH:FOO:123456", "TH:FOO:123456"),
+        ("LA:KBANKLAO:1234567", "LA:KBANKLAO:1234567"),
+        ("SG:Maybank:1234567890", "SG:MAYBANK:1234567890"),
+    ],
+)
+def test_an_unknown_bank_in_a_real_country_is_kept(
+    banks: BankAccountKind, raw: str, canonical: str
+) -> None:
+    assert banks.canonicalise(raw, THAILAND).value == canonical
+
+
+def test_an_account_in_the_wrong_country_is_not_extracted(banks: BankAccountKind) -> None:
+    assert list(banks.find("โอน MY:KBANK 1234567890 ด่วน", THAILAND)) == []
 
 
 @pytest.mark.parametrize(
@@ -335,6 +369,168 @@ def test_bank_find_ignores_digits_without_a_bank(banks: BankAccountKind) -> None
     assert list(banks.find("order 1234567890, ref: 9876543210", THAILAND)) == []
 
 
+# --- ABA Pay is ABA Bank's app: one account, one value -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ABA Pay 000 987 654",
+        "ABAPay 000-987-654",
+        "ABA Mobile 000987654",
+        "ABA 000 987 654",
+        "ABA:000987654",
+        "KH:ABA:000987654",
+        "ធនាគារ ABA 000 987 654",
+    ],
+)
+def test_an_aba_account_has_one_value_however_the_app_is_named(
+    banks: BankAccountKind, wallets: EwalletKind, raw: str
+) -> None:
+    indicator = banks.canonicalise(raw, ParseContext("KH"))
+
+    assert indicator.value == "KH:ABA:000987654"
+    assert indicator.country == "KH"
+    assert banks.looks_like(raw)
+    assert not wallets.looks_like(raw)
+
+
+def test_aba_pay_in_a_message_is_the_bank_account(
+    banks: BankAccountKind, wallets: EwalletKind
+) -> None:
+    text = "កក់មុន $100 តាម ABA Pay 000 987 654 ឈ្មោះ SOK DARA"
+    cambodia = ParseContext("KH")
+
+    found = [(f.raw, f.indicator.value) for f in banks.find(text, cambodia)]
+
+    assert found == [("ABA Pay 000 987 654", "KH:ABA:000987654")]
+    assert list(wallets.find(text, cambodia)) == []
+
+
+# --- Names that are also ordinary words --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("ติดต่อสาขากรุงเทพ 081-234-5678 ได้ทุกวัน", "TH"),
+        ("กรุงเทพ 081-234-5678", "TH"),
+        ("ทหารไทย 081 234 5678 รับสมัคร", "TH"),
+        ("Hubungi quân đội 0912 345 678", "VN"),
+        ("Liên hệ quân đội 0912345678", "VN"),
+        ("Gói cước 500 MB 0912 345 678 giá rẻ", "VN"),
+        ("tặng 2 mb 0912345678", "VN"),
+        ("Bộ Công Thương 0912 345 678", "VN"),
+        ("Xe khách Sài Gòn - Hà Nội 0912 345 678", "VN"),
+        ("Đại học Ngoại thương 0912 345 678", "VN"),
+        ("Perumahan Permata 0812-3456-7890", "ID"),
+        ("ဧရာဝတီ 09 420 123 456 ဆက်သွယ်ပါ", "MM"),
+    ],
+)
+def test_a_bank_name_that_is_an_ordinary_word_does_not_swallow_a_number(
+    banks: BankAccountKind, text: str, region: str
+) -> None:
+    assert list(banks.find(text, ParseContext(region))) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "raw", "canonical"),
+    [
+        (
+            "โอนเข้า ธนาคารกรุงเทพ 123-4-56789-0 ด่วน",
+            "TH",
+            "ธนาคารกรุงเทพ 123-4-56789-0",
+            "TH:BBL:1234567890",
+        ),
+        ("โอนเข้าบัญชีกรุงเทพ 123-4-56789-0", "TH", "กรุงเทพ 123-4-56789-0", "TH:BBL:1234567890"),
+        ("กรุงเทพ เลขที่บัญชี 123-4-56789-0", "TH", "กรุงเทพ เลขที่บัญชี 123-4-56789-0", "TH:BBL:1234567890"),
+        (
+            "chuyển vào ngân hàng Quân đội 0123 4567 8901",
+            "VN",
+            "ngân hàng Quân đội 0123 4567 8901",
+            "VN:MB:012345678901",
+        ),
+        ("chuyen khoan MB 0123456789012", "VN", "MB 0123456789012", "VN:MB:0123456789012"),
+        ("MB Bank 0123456789012", "VN", "MB Bank 0123456789012", "VN:MB:0123456789012"),
+        ("Quan doi STK 0123456789012", "VN", "Quan doi STK 0123456789012", "VN:MB:0123456789012"),
+        ("QUÂN ĐỘI 0123456789012", "VN", "QUÂN ĐỘI 0123456789012", "VN:MB:0123456789012"),
+        ("ဧရာဝတီဘဏ် 0020 1234 5678 9", "MM", "ဧရာဝတီဘဏ် 0020 1234 5678 9", "MM:AYA:0020123456789"),
+    ],
+)
+def test_a_bank_name_that_is_an_ordinary_word_is_read_with_a_marker(
+    banks: BankAccountKind, text: str, region: str, raw: str, canonical: str
+) -> None:
+    found = [(f.raw, f.indicator.value) for f in banks.find(text, ParseContext(region))]
+
+    assert found == [(raw, canonical)]
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Pinjaman dana 0812-3456-7890 cair cepat", "ID"),
+        ("Dana 0812 3456 7890", "ID"),
+        ("Butuh dana? 0812-3456-7890", "ID"),
+        ("Maya 0917 123 4567 ang pangalan ko", "PH"),
+        ("Tita Maya 09171234567", "PH"),
+        ("Catch the wave 09 420 123 456", "MM"),
+    ],
+)
+def test_a_wallet_name_that_is_an_ordinary_word_does_not_swallow_a_number(
+    wallets: EwalletKind, text: str, region: str
+) -> None:
+    assert list(wallets.find(text, ParseContext(region))) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "raw", "canonical"),
+    [
+        ("transfer ke DANA 0812-3456-7890", "ID", "DANA 0812-3456-7890", "DANA:+6281234567890"),
+        ("dana: 0812 3456 7890", "ID", "dana: 0812 3456 7890", "DANA:+6281234567890"),
+        ("kirim ke akun dana 0812 3456 7890", "ID", "dana 0812 3456 7890", "DANA:+6281234567890"),
+        ("nomor dana 081234567890", "ID", "dana 081234567890", "DANA:+6281234567890"),
+        ("Dana wallet 0812 3456 7890", "ID", "Dana wallet 0812 3456 7890", "DANA:+6281234567890"),
+        ("send to MAYA 0917 123 4567", "PH", "MAYA 0917 123 4567", "MAYA:+639171234567"),
+        ("e-wallet Maya 0917 123 4567", "PH", "Maya 0917 123 4567", "MAYA:+639171234567"),
+        ("PayMaya 0917 123 4567", "PH", "PayMaya 0917 123 4567", "MAYA:+639171234567"),
+        ("Wave Money 09 420 123 456", "MM", "Wave Money 09 420 123 456", "WAVE:+959420123456"),
+    ],
+)
+def test_a_wallet_name_that_is_an_ordinary_word_is_read_with_a_marker(
+    wallets: EwalletKind, text: str, region: str, raw: str, canonical: str
+) -> None:
+    found = [(f.raw, f.indicator.value) for f in wallets.find(text, ParseContext(region))]
+
+    assert found == [(raw, canonical)]
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "phone"),
+    [
+        ("กรุงเทพ 081-234-5678", "TH", "+66812345678"),
+        ("Pinjaman dana 0812-3456-7890", "ID", "+6281234567890"),
+        ("Maya 0917 123 4567", "PH", "+639171234567"),
+        ("quân đội 0912 345 678", "VN", "+84912345678"),
+        ("Gói 500 MB 0912 345 678", "VN", "+84912345678"),
+    ],
+)
+def test_the_number_after_an_ordinary_word_stays_a_phone_number(
+    text: str, region: str, phone: str
+) -> None:
+    found = default_registry().extract(text, ParseContext(region))
+
+    assert [(f.indicator.type, f.indicator.value) for f in found] == [(IndicatorType.PHONE, phone)]
+
+
+def test_a_name_that_is_an_ordinary_word_still_reads_as_a_bare_value(
+    banks: BankAccountKind, wallets: EwalletKind
+) -> None:
+    # A value given to check, or with its type, is read as written: only free text asks
+    # for a marker.
+    assert banks.canonicalise("กรุงเทพ 123-4-56789-0", THAILAND).value == "TH:BBL:1234567890"
+    assert wallets.canonicalise("dana 0812 3456 7890", THAILAND).value == ("DANA:+6281234567890")
+
+
 # --- E-wallets ---------------------------------------------------------------------------------
 
 
@@ -354,7 +550,6 @@ def test_bank_find_ignores_digits_without_a_bank(banks: BankAccountKind) -> None
         ("momo:0912345678", "MOMO:+84912345678", "VN"),
         ("Ví MoMo 0912 345 678", "MOMO:+84912345678", "VN"),
         ("Viettel Money 0912345678", "VIETTELMONEY:+84912345678", "VN"),
-        ("ABA Pay 091 234 567", "ABA:+85591234567", "KH"),
         ("Pi Pay 091 234 567", "PIPAY:+85591234567", "KH"),
         ("GoPay:0812-345-678", "GOPAY:+62812345678", "ID"),
         ("LinkAja 0812 345 678", "LINKAJA:+62812345678", "ID"),
@@ -432,6 +627,7 @@ def _an_id(wallet: Wallet) -> tuple[str, str]:
         number = phonenumbers.example_number_for_type(
             wallet.country or "TH", phonenumbers.PhoneNumberType.MOBILE
         )
+        assert number is not None
         written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         return written, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return "abc123", "abc123"

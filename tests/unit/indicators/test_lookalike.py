@@ -130,6 +130,33 @@ def test_no_brand_domain_or_subdomain_is_ever_a_lookalike(lookalikes: BrandLooka
                 assert lookalikes.match(host) is None, host
 
 
+@pytest.mark.parametrize(
+    ("host", "brand"),
+    [
+        ("flashexpress.co.th", "Flash Express"),
+        ("www.flashexpress.co.th", "Flash Express"),
+        ("flashexpress.ph", "Flash Express"),
+        ("flashexpress.my", "Flash Express"),
+        ("jtexpress.com.kh", "J&T Express"),
+    ],
+)
+def test_couriers_own_country_domains_are_not_lookalikes(
+    lookalikes: BrandLookalikes, host: str, brand: str
+) -> None:
+    assert lookalikes.match(host) is None
+    assert any(brand == entry.name for entry in lookalikes.brands)
+
+
+@pytest.mark.parametrize("host", ["flashexpress-th.com", "flashexpress.co", "flashexpress.la"])
+def test_a_couriers_name_elsewhere_is_still_a_lookalike(
+    lookalikes: BrandLookalikes, host: str
+) -> None:
+    match = lookalikes.match(host)
+
+    assert match is not None
+    assert match.brand.name == "Flash Express"
+
+
 def test_a_brand_owning_its_name_everywhere_is_still_imitated_with_added_words(
     lookalikes: BrandLookalikes,
 ) -> None:

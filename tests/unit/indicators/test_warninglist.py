@@ -92,6 +92,47 @@ def test_official_hotlines_cover_every_asean_country_and_the_anti_scam_lines() -
         assert anti_scam in dialled
 
 
+@pytest.mark.parametrize(
+    ("dialled", "country", "who"),
+    [
+        ("1191", "LA", "police"),
+        ("1195", "LA", "ambulance"),
+        ("1190", "LA", "fire"),
+        ("199", "MM", "Police"),
+        ("192", "MM", "ambulance"),
+        ("191", "MM", "Fire"),
+        ("117", "KH", "Police"),
+        ("118", "KH", "fire"),
+        ("119", "KH", "ambulance"),
+    ],
+)
+def test_the_emergency_numbers_of_laos_myanmar_and_cambodia_are_official(
+    warninglist: Warninglist, dialled: str, country: str, who: str
+) -> None:
+    match = warninglist.benign_dialled(dialled, country)
+
+    assert match is not None
+    assert match.kind is ListKind.OFFICIAL
+    assert who in match.name
+
+
+def test_no_official_number_rests_on_a_weak_or_single_source_without_saying_so() -> None:
+    hotlines = next(item for item in default_warninglists() if item.name == "official-hotlines")
+    for entry in hotlines.entries:
+        assert not any("manthraah.com" in source for source in entry.sources), entry.name
+        if len(entry.sources) == 1 and "googlesource.com" in entry.sources[0]:
+            assert entry.note, entry.name
+            assert "Single-sourced" in entry.note, entry.name
+
+
+def test_the_fictional_north_american_range_is_sourced_from_nanpa() -> None:
+    reserved = next(item for item in default_warninglists() if item.name == "reserved")
+    nanp = next(entry for entry in reserved.entries if entry.e164_patterns)
+
+    assert any("nationalnanpa.com" in source for source in nanp.sources)
+    assert not any("gemini" in source or "mastogem" in source for source in nanp.sources)
+
+
 def test_banks_of_every_asean_country_are_listed_with_their_domains() -> None:
     banks = next(item for item in default_warninglists() if item.name == "banks")
     assert {entry.country for entry in banks.entries} == ASEAN

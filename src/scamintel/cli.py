@@ -344,6 +344,14 @@ def demo(
         quiet=False,
     )
     _print_summary(summary)
+    if summary.rejected:
+        out.print(
+            "The demonstration data holds some invalid values on purpose, as real reports do "
+            "(a number outside its plan, a bad checksum): the node refuses those rows with the "
+            "reason (docs/demo-data.md).",
+            highlight=False,
+            soft_wrap=True,
+        )
     out.print(f"Ground truth of the operations: {dataset.truth_path}")
     with database.engine.connect() as connection:
         examples = {

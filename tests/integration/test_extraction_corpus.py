@@ -217,3 +217,18 @@ def test_scoring_matches_type_and_value_multisets_per_message() -> None:
     assert score.offset_accuracy == 0.5
     assert score.overall().precision == pytest.approx(2 / 3)
     assert score.overall().recall == pytest.approx(2 / 3)
+
+
+def test_every_label_checked_without_a_type_keeps_its_type_and_value(
+    corpus: list[CorpusMessage],
+) -> None:
+    # A citizen pastes a value found in a message into the check: it must be read as the same
+    # indicator, or one account (say) would be stored and looked up under two values.
+    registry = default_registry()
+    differ: list[str] = []
+    for message in corpus:
+        for label in message.labels:
+            read = registry.canonicalise(label.value, None, ParseContext(message.region))
+            if (read.type, read.value) != (label.type, label.value):
+                differ.append(f"{message.id}: {label.type.value} {label.value!r} → {read}")
+    assert not differ, "\n".join(differ)

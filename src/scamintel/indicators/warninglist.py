@@ -113,12 +113,6 @@ class ShortenerMatch:
 
 
 @dataclass(frozen=True, slots=True)
-class OfficialEntry:
-    indicator: Indicator
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
 class _Listed:
     name: str
     kind: ListKind
@@ -312,31 +306,6 @@ class Warninglist:
             return None
         return ShortenerMatch(host, listed.name, listed.list_name, listed.list_version)
 
-    def lookup(self, indicator: Indicator) -> OfficialEntry | None:
-        """An official value (kind ``official``) and who it belongs to."""
-        match = self.benign(indicator)
-        if match is None or match.kind is not ListKind.OFFICIAL:
-            return None
-        return OfficialEntry(indicator, match.name)
-
-    def lookup_short_code(self, raw: str, region: str) -> OfficialEntry | None:
-        match = self.benign_dialled(raw, region)
-        return OfficialEntry(match.indicator, match.name) if match else None
-
-    def official_values(self) -> list[OfficialEntry]:
-        index = self._index
-        phones = [
-            OfficialEntry(Indicator(IndicatorType.PHONE, number, _country_of(number)), listed.name)
-            for number, listed in index.phones.items()
-            if listed.kind is ListKind.OFFICIAL
-        ]
-        domains = [
-            OfficialEntry(Indicator(IndicatorType.DOMAIN, domain), listed.name)
-            for domain, listed in index.domains.items()
-            if listed.kind is ListKind.OFFICIAL
-        ]
-        return phones + domains
-
     def _listed(self, indicator: Indicator) -> _Listed | None:
         index = self._index
         value = indicator.value
@@ -394,7 +363,3 @@ def _range_end(raw: str, country: str) -> str | None:
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
-
-def _country_of(e164: str) -> str | None:
-    region = phonenumbers.region_code_for_number(phonenumbers.parse(e164))
-    return region if region and region != "ZZ" else None

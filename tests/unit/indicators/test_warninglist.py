@@ -227,18 +227,6 @@ def test_numbers_and_domains_reserved_for_fiction_are_benign(warninglist: Warnin
     assert match.kind is ListKind.RESERVED
 
 
-def test_the_old_lookups_still_answer_for_official_values(warninglist: Warninglist) -> None:
-    listed = warninglist.lookup(read("02-888-8888"))
-    assert listed is not None
-    assert "Kasikornbank" in listed.name
-    assert warninglist.lookup(read("google.com")) is None
-    short = warninglist.lookup_short_code("1799", "SG")
-    assert short is not None
-    assert "ScamShield" in short.name
-    values = {entry.indicator.value for entry in warninglist.official_values()}
-    assert {"+6628888888", "kasikornbank.com"} <= values
-
-
 def test_a_domain_that_is_not_registrable_is_refused() -> None:
     entry = WarninglistEntry(name="Somebody", domains=("www.somebody.com",))
     with pytest.raises(WarninglistError, match="not a registrable domain"):

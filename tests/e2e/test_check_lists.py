@@ -62,3 +62,16 @@ def test_an_official_web_address_gets_advice_about_lookalikes_not_calls(
     assert body["verdict"] == "official"
     assert "letter by letter" in body["advice"]
     assert "caller ID" not in body["advice"]
+
+
+def test_a_number_reserved_for_fiction_is_said_to_be_made_up(client: TestClient) -> None:
+    body = client.get("/api/v1/check", params={"q": "+44 20 7946 0123"}).json()
+
+    assert body["verdict"] == "no_reports"
+    assert "reserved for fiction" in body["explanation"]
+
+
+def test_a_shortened_link_is_said_to_hide_where_it_leads(client: TestClient) -> None:
+    body = client.get("/api/v1/check", params={"q": "https://bit.ly/3xYz"}).json()
+
+    assert "hides where it leads" in body["explanation"]

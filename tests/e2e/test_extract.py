@@ -108,3 +108,18 @@ def test_cli_extract_refuses_bad_input_with_exit_code_2(settings: Settings, tmp_
     assert b"not UTF-8 text (byte 0xff at offset 5)" in not_utf8.stderr
     assert bad_region.returncode == 2
     assert b"'QQ' is not a country code" in bad_region.stderr
+
+
+def test_extract_reads_through_homoglyphs_and_full_width_letters(client: TestClient) -> None:
+    cyrillic_a = "\u0430"
+    full_width_link = "ｈｔｔｐｓ：／／ｓｃｂ－ｖｅｒｉｆｙ．ｃｏｍ／ｌｏｇｉｎ"
+    text = f"ยืนยันที่ kb{cyrillic_a}nk-th.com หรือ {full_width_link}"
+
+    body = client.post("/api/v1/extract", json={"text": text}).json()
+
+    assert [(item["type"], item["value"]) for item in body["indicators"]] == [
+        ("domain", "xn--kbnk-th-3fg.com"),
+        ("url", "https://scb-verify.com/login"),
+    ]
+    for item in body["indicators"]:
+        assert text[item["start"] : item["end"]] == item["raw"]

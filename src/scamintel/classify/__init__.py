@@ -1,0 +1,1 @@
+"""Message classification: is this message a scam, and which red flags show it."""

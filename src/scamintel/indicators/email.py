@@ -33,30 +33,19 @@ _EMAIL_IN_TEXT = re.compile(
 
 # Where _EMAIL_IN_TEXT may match: at the start of the run of local-part characters (with,
 # ignoring case, the four non-ASCII letters that fold to ASCII ones) that ends at an "@" or,
-# maybe after one space, at a bracketed "at".
-_LOCAL_CHARS = (
+# maybe after one space, at a bracketed "at"; the run may be empty. A run is matched only from
+# its first character (the look-behind), and never given back (possessive), so one pass over
+# the text finds them all.
+_LOCAL_CHARS = re.escape(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-\u0130\u0131\u017f\u212a"
 )
-_BRACKETED_AT = tuple(
-    (bracket, re.compile(re.escape(bracket) + r"\s?[aA][tT]")) for bracket in "[({"
-)
+_EMAIL_START = re.compile(rf"(?<![{_LOCAL_CHARS}])[{_LOCAL_CHARS}]*+(?=@|\s?[\[({{]\s?[aA][tT])")
 
 
 def _email_starts(text: str) -> list[int]:
-    ends: list[int] = []
-    at = text.find("@")
-    while at >= 0:
-        ends.append(at)
-        at = text.find("@", at + 1)
-    for first, bracketed_at in _BRACKETED_AT:
-        if first in text:
-            for bracket in bracketed_at.finditer(text):
-                ends.append(bracket.start())
-                if bracket.start() > 0 and text[bracket.start() - 1].isspace():
-                    ends.append(bracket.start() - 1)
-    starts = [len(text[:end].rstrip(_LOCAL_CHARS)) for end in ends]
-    starts.sort()
-    return starts
+    if "@" not in text and "[" not in text and "(" not in text and "{" not in text:
+        return []
+    return [start.start() for start in _EMAIL_START.finditer(text)]
 
 
 def _refang_email(value: str) -> str:

@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 import idna
 import tldextract
 
-from scamintel.indicators._scan import FOUND_CACHE_SIZE, matches_at
+from scamintel.indicators._scan import FOUND_CACHE_SIZE
 from scamintel.indicators.model import (
     FoundIndicator,
     Indicator,
@@ -201,6 +201,7 @@ class UrlKind:
         self._suffixes = suffixes or offline_suffixes()
         # The same links come back report after report.
         self._url_in_text = lru_cache(maxsize=FOUND_CACHE_SIZE)(self._read_url)
+        self._domain_in_text = lru_cache(maxsize=FOUND_CACHE_SIZE)(self._read_domain)
 
     def _read_url(self, raw: str, region: str) -> Indicator | None:
         try:
@@ -247,8 +248,13 @@ class UrlKind:
         return ascii_host is not None and bool(self._suffixes.registrable(ascii_host))
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in matches_at(_URL_CANDIDATE, text, _url_starts(text), longest=LONGEST_URL):
-            raw = _trim_trailing_punctuation(match.group())
+        for start, end, beginning in _link_spans(text):
+            if end - start > LONGEST_URL:
+                found = self._domain_of_long_link(text, start, end, beginning)
+                if found is not None:
+                    yield found
+                continue
+            raw = _trim_trailing_punctuation(text[start:end])
             if MESSENGER_LINK.fullmatch(raw):
                 continue
             indicator = self._url_in_text(raw, context.default_region)
@@ -257,24 +263,116 @@ class UrlKind:
                 indicator = self._url_in_text(raw, context.default_region)
             if indicator is None:
                 continue
-            start = match.start()
             yield FoundIndicator(indicator, raw, start, start + len(raw))
 
+    def _domain_of_long_link(
+        self, text: str, start: int, end: int, beginning: re.Match[str]
+    ) -> FoundIndicator | None:
+        """A link too long to read, as the registrable domain of its host: the scheme and
+        host as written (up to its path) are the finding's text."""
+        host_end: int | None
+        if beginning.lastindex == _BEGUN_BY_HOST:
+            host_end = beginning.end() - 1  # the "/" after the host and port
+        else:
+            host_start = beginning.end() if beginning.lastindex == _BEGUN_BY_SCHEME else start
+            limit = min(end, host_start + _LONGEST_AUTHORITY)
+            host_end = _authority_end(text, host_start, limit)
+        if host_end is None:
+            return None
+        raw = text[start:host_end]
+        registrable = self._domain_in_text(raw)
+        if not registrable:
+            return None
+        return FoundIndicator(Indicator(IndicatorType.DOMAIN, registrable), raw, start, host_end)
 
-# Links longer than this are not read in text: browsers and servers refuse longer ones.
+    def _read_domain(self, raw: str) -> str:
+        """The registrable domain of the host of a link's beginning ("https://host:port"),
+        "" where it has none (an IP address, a name not under a public suffix)."""
+        try:
+            host = _split_url(raw, refang(raw)).host
+            if not host or _ip_host(host) is not None:
+                return ""
+            ascii_host = ascii_host_name(host)
+        except InvalidIndicatorError:
+            return ""
+        return "" if ascii_host is None else self._suffixes.registrable(ascii_host)
+
+
+# Links longer than this are not read in text: browsers and servers refuse longer ones. Such a
+# link is read as the registrable domain of its host instead (see UrlKind.find).
 LONGEST_URL = 4_096
 # RFC 1035: 253 characters in dotted form; a defanged one ("[.]") is a little longer.
 LONGEST_HOST_NAME = 400
+# A host with user information and a port before it: longer ones are not read in a long link.
+_LONGEST_AUTHORITY = 2 * LONGEST_HOST_NAME
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%{}]"
 _HOST_IN_TEXT = r"(?:[A-Za-z0-9\-]+(?:\.|\[\.\]|\(\.\)|\[dot\]))+[A-Za-z][A-Za-z0-9\-]{1,62}"
+# How a link in text begins: a scheme, "www." or a bare host with its first "/".
+_SCHEME_IN_TEXT = r"(?<![A-Za-z0-9])h(?:tt|xx|\*\*)ps?(?::|\[:\]|;)//"
+_WWW_IN_TEXT = r"(?<![A-Za-z0-9@/\-])www(?:\.|\[\.\])"
+_BARE_HOST_IN_TEXT = r"(?<![A-Za-z0-9.@/_\-])" + _HOST_IN_TEXT + r"(?::[0-9]{1,5})?/"
 # Text is scanned in ASCII only: Thai, Burmese and Khmer are written without spaces, so a link
 # is often glued to the next word, and non-ASCII link text is too rare to be worth that risk.
 _URL_CANDIDATE = re.compile(
-    r"(?<![A-Za-z0-9])h(?:tt|xx|\*\*)ps?(?::|\[:\]|;)//" + _URL_CHARS + "+"
-    r"|(?<![A-Za-z0-9@/\-])www(?:\.|\[\.\])" + _URL_CHARS + "+"
-    r"|(?<![A-Za-z0-9.@/_\-])" + _HOST_IN_TEXT + r"(?::[0-9]{1,5})?/" + _URL_CHARS + "*",
+    _SCHEME_IN_TEXT + _URL_CHARS + "+"
+    "|" + _WWW_IN_TEXT + _URL_CHARS + "+"
+    "|" + _BARE_HOST_IN_TEXT + _URL_CHARS + "*",
     re.IGNORECASE,
 )
+# _URL_CANDIDATE is a beginning (made of link characters only) and then the rest of the run of
+# link characters it is in: it is found as a match of the beginning, then the end of the run.
+# The groups say which alternative began the link.
+_BEGUN_BY_SCHEME, _BEGUN_BY_WWW, _BEGUN_BY_HOST = 1, 2, 3
+_NAMED_BEGINNING = f"({_SCHEME_IN_TEXT})(?={_URL_CHARS})|({_WWW_IN_TEXT})(?={_URL_CHARS})"
+_URL_BEGINNING = re.compile(f"{_NAMED_BEGINNING}|({_BARE_HOST_IN_TEXT})", re.IGNORECASE)
+_URL_NAMED_BEGINNING = re.compile(_NAMED_BEGINNING, re.IGNORECASE)
+# The labels and separators a bare host's beginning reads from a place its look-behind allows:
+# where that beginning fails, it fails from every later label of the chain too (the same
+# last label ends them all), and those are the only places in the chain it could start at.
+_LABEL_SEPARATOR = r"(?:\.|\[\.\]|\(\.\)|\[dot\])"
+_BARE_HOST_CHAIN = re.compile(
+    rf"(?<![A-Za-z0-9.@/_\-])(?:[A-Za-z0-9\-]++{_LABEL_SEPARATOR})*+[A-Za-z0-9\-]*+",
+    re.IGNORECASE,
+)
+_URL_RUN = re.compile(_URL_CHARS + "*", re.IGNORECASE)
+# Where the host of a link ends: its path, query or fragment (a defanged "[/]" too).
+_AUTHORITY_ENDS = "/?#"
+
+
+def _link_spans(text: str) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """(start, end, beginning) of each match of ``_URL_CANDIDATE``, as ``finditer`` gives
+    them, however long. Each run of link characters is read to its end once: a start whose
+    beginning does not match costs the beginning, one that does ends the run."""
+    position = 0
+    tried = -1
+    chain_end = -1  # before it, no bare host begins a link
+    for start in _url_starts(text):
+        if start < position or start == tried:
+            continue
+        tried = start
+        if start < chain_end:
+            beginning = _URL_NAMED_BEGINNING.match(text, start)
+        else:
+            beginning = _URL_BEGINNING.match(text, start)
+            if beginning is None and (chain := _BARE_HOST_CHAIN.match(text, start)) is not None:
+                chain_end = chain.end()
+        if beginning is None:
+            continue
+        run = _URL_RUN.match(text, beginning.end())
+        position = run.end() if run is not None else beginning.end()
+        yield start, position, beginning
+
+
+def _authority_end(text: str, host_start: int, limit: int) -> int | None:
+    """Where the host (with user information and port) starting at ``host_start`` ends,
+    looking no further than ``limit``; None when it does not end before."""
+    ends = [end for char in _AUTHORITY_ENDS if (end := text.find(char, host_start, limit)) >= 0]
+    if not ends:
+        return None
+    end = min(ends)
+    return end - 1 if end > host_start and text.startswith("[/]", end - 1) else end
+
+
 # Where _URL_CANDIDATE may match: a scheme ends in "//" (or "[:]//") 5 to 8 characters after
 # its "h"; "www" starts its alternative; a bare host runs up to its port or first "/". Host
 # characters, ignoring case, include the four non-ASCII letters that fold to ASCII ones.
@@ -316,16 +414,32 @@ class _HostStarts:
         self._next_opener = max(self._next_opener, last)
 
 
+# A run of host characters that a "/" ends: where a bare host before its path may be.
+_HOST_RUN_BEFORE_SLASH = re.compile(
+    "(?<![" + re.escape(_HOST_CHARS) + "])[" + re.escape(_HOST_CHARS) + "]++(?=/)"
+)
+_BEFORE_DOUBLE_SLASH = re.compile(f"(?={_DOUBLE_SLASH})")
+
+
 def _url_starts(text: str) -> list[int]:
+    """What :class:`_HostStarts` gives for every "/" (a host before its path), in one pass of
+    the regular expression engine, and the places a scheme or "www" may start."""
     starts: list[int] = []
-    slash = text.find("/")
-    host_starts = _HostStarts(text) if slash >= 0 else None
-    while slash >= 0:
-        assert host_starts is not None
-        host_starts.add(slash, starts)
-        if text.startswith(_DOUBLE_SLASH, slash):
-            starts.extend(range(max(slash - 8, 0), max(slash - 4, 0)))
-        slash = text.find("/", slash + 1)
+    if "/" in text:
+        for run in _HOST_RUN_BEFORE_SLASH.finditer(text):
+            run_start, end = run.span()
+            starts.append(run_start)
+            if end - run_start > 1:
+                lowest = max(run_start, end - LONGEST_HOST_NAME - 1)
+                starts.extend(
+                    opener.end() for opener in _HOST_OPENERS.finditer(text, lowest, end - 1)
+                )
+        if _DOUBLE_SLASH in text:
+            starts.extend(
+                start
+                for slashes in _BEFORE_DOUBLE_SLASH.finditer(text)
+                for start in range(max(slashes.start() - 8, 0), max(slashes.start() - 4, 0))
+            )
     for first, www in zip("wW", _WWW, strict=True):
         if first in text:
             starts.extend(match.start() for match in www.finditer(text))
@@ -361,13 +475,45 @@ def _trim_trailing_punctuation(candidate: str) -> str:
     return candidate
 
 
+_HOSTNAME_LOOK_BEHIND = r"(?<![A-Za-z0-9.@_/:\-])"
+_HOSTNAME_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME_IN_TEXT = re.compile(
-    r"(?<![A-Za-z0-9.@_/:\-])"
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.|\[\.\]|\(\.\)|\[dot\]))+"
+    _HOSTNAME_LOOK_BEHIND + rf"(?:{_HOSTNAME_LABEL}{_LABEL_SEPARATOR})+"
     r"[A-Za-z][A-Za-z0-9\-]{0,62}"
     r"(?![A-Za-z0-9_@\-\u00c0-\u024f\u1e00-\u1eff]|\.[A-Za-z0-9]|\[\.\])",
     re.IGNORECASE,
 )
+# The labels and separators _HOSTNAME_IN_TEXT reads from a place its look-behind allows, and
+# the label after them: its match ends in this chain, and where it fails, it fails from every
+# later label of the chain too (its ends are among theirs), and those are the only places in
+# the chain it could start at.
+_HOSTNAME_CHAIN = re.compile(
+    _HOSTNAME_LOOK_BEHIND + rf"(?:{_HOSTNAME_LABEL}{_LABEL_SEPARATOR})*+[A-Za-z0-9\-]*+",
+    re.IGNORECASE,
+)
+
+
+def _hostname_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of _HOSTNAME_IN_TEXT as ``finditer`` gives them, except in a chain of
+    labels longer than the longest host name, where a match may start only in its last
+    LONGEST_HOST_NAME characters. Each chain is read a bounded number of times."""
+    position = 0
+    skip_until = -1
+    for start in _hostname_starts(text):
+        if start < position or start < skip_until:
+            continue
+        chain = _HOSTNAME_CHAIN.match(text, start)
+        if chain is None:
+            continue
+        if chain.end() - start > LONGEST_HOST_NAME:
+            skip_until = chain.end() - LONGEST_HOST_NAME
+            continue
+        match = _HOSTNAME_IN_TEXT.match(text, start)
+        if match is None:
+            skip_until = chain.end()
+            continue
+        yield match
+        position = match.end()
 
 
 # Every host name has a separator followed by a letter (before its last label).
@@ -490,9 +636,7 @@ class DomainKind:
         return ascii_host is not None and self._suffixes.has_suffix(ascii_host)
 
     def find(self, text: str, context: ParseContext) -> Iterator[FoundIndicator]:
-        for match in matches_at(
-            _HOSTNAME_IN_TEXT, text, _hostname_starts(text), longest=LONGEST_HOST_NAME
-        ):
+        for match in _hostname_matches(text):
             registrable = self._registrable_in_text(match.group())
             if registrable and _may_be_bare_domain(registrable):
                 indicator = Indicator(IndicatorType.DOMAIN, registrable)

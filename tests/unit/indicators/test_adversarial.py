@@ -12,7 +12,7 @@ import random
 import pytest
 from fuzz.extraction import check_one_text, fuzz_extraction
 
-from scamintel.indicators import ParseContext, default_registry
+from scamintel.indicators import IndicatorType, ParseContext, default_registry
 
 
 def _binary_garbage(size: int) -> str:
@@ -25,38 +25,52 @@ def _megabyte_of_scam_text() -> str:
     return (message * (1_000_000 // len(message) + 1))[:1_000_000]
 
 
+_MEGABYTE = 1_000_000
+
+
+def _megabyte_of(unit: str) -> str:
+    return unit * (_MEGABYTE // len(unit))
+
+
+# Each built against a pattern: a megabyte of it, where a pattern read again from each of its
+# positions, or from each place a match may start, would take minutes.
 HOSTILE = {
     "10,000 digits in a row": "1" * 10_000,
-    "100,000 digits in a row": "8" * 100_000,
-    "digits split by spaces": "1 " * 50_000,
-    "nested round brackets": "(" * 50_000 + "0812345678" + ")" * 50_000,
-    "nested square brackets": "[" * 50_000 + "." + "]" * 50_000,
-    "one endless host name": "a." * 100_000,
-    "one endless dashed label": "a-" * 100_000 + ".com/",
-    "slashes": "a/" * 100_000,
-    "www without end": "www." * 50_000,
-    "at signs": "a@" * 100_000,
-    "an address with an endless domain": "a" * 50_000 + "@" + "b." * 50_000,
-    "colons": "1:" * 100_000,
-    "IPv6-like": "1:" * 50_000 + ":",
-    "dotted digits": "1." * 100_000,
-    "schemes without hosts": "hxxp://" * 30_000,
-    "defanged dots": "[.]" * 50_000,
-    "spelled-out dots": "a dot " * 40_000,
-    "zero-width between digits": "0\u200b8\u200b" * 50_000,
-    "homoglyph labels": "kbаnk." * 50_000,
-    "bank names without numbers": "กสิกร " * 50_000,
-    "account words": "BNI a/n X norek " * 20_000,
-    "platform labels": "LINE ID: " * 30_000,
-    "messenger links": "wa.me/" * 30_000,
-    "wallet names": "TrueMoney " * 30_000,
-    "IMEI labels": "IMEI " * 30_000,
-    "pluses": "+" * 100_000,
-    "hex after 0x": "0x" + "a" * 100_000,
-    "base58 run": "T" + "1" * 100_000,
-    "bech32 run": "bc1" + "q" * 100_000,
-    "percent signs": "%" * 100_000,
-    "direction controls": "\u202e\u2066" * 50_000,
+    "a million digits in a row": _megabyte_of("8"),
+    "digits split by spaces": _megabyte_of("1 "),
+    "nested round brackets": "(" * 500_000 + "0812345678" + ")" * 500_000,
+    "nested square brackets": "[" * 500_000 + "." + "]" * 500_000,
+    "one endless host name": _megabyte_of("a."),
+    "one endless dashed label": _megabyte_of("a-") + ".com/",
+    "defanged labels": _megabyte_of("a[.]"),
+    "defanged labels before slashes": _megabyte_of("a(.)" * 100 + "a/"),
+    "slashes": _megabyte_of("a/"),
+    "www without end": _megabyte_of("www."),
+    "at signs": _megabyte_of("a@"),
+    "at signs between labels": _megabyte_of("a.b@"),
+    "bracketed ats": _megabyte_of("a [at] "),
+    "an address with an endless domain": "a" * 500_000 + "@" + "b." * 250_000,
+    "colons": _megabyte_of("1:"),
+    "IPv6-like": _megabyte_of("1:") + ":",
+    "dotted digits": _megabyte_of("1."),
+    "schemes without hosts": _megabyte_of("hxxp://"),
+    "one endless link": "https://kbank-secure.com/login?t=" + "x" * _MEGABYTE,
+    "defanged dots": _megabyte_of("[.]"),
+    "spelled-out dots": _megabyte_of("a dot "),
+    "zero-width between digits": _megabyte_of("0\u200b8\u200b"),
+    "homoglyph labels": _megabyte_of("kbаnk."),
+    "bank names without numbers": _megabyte_of("กสิกร "),
+    "account words": _megabyte_of("BNI a/n X norek "),
+    "platform labels": _megabyte_of("LINE ID: "),
+    "messenger links": _megabyte_of("wa.me/"),
+    "wallet names": _megabyte_of("TrueMoney "),
+    "IMEI labels": _megabyte_of("IMEI "),
+    "pluses": _megabyte_of("+"),
+    "hex after 0x": "0x" + "a" * _MEGABYTE,
+    "base58 run": "T" + "1" * _MEGABYTE,
+    "bech32 run": "bc1" + "q" * _MEGABYTE,
+    "percent signs": _megabyte_of("%"),
+    "direction controls": _megabyte_of("\u202e\u2066"),
     "binary garbage": _binary_garbage(300_000),
     "a megabyte of scam messages": _megabyte_of_scam_text(),
 }
@@ -84,6 +98,16 @@ def test_a_megabyte_of_messages_yields_every_indicator_in_it() -> None:
         "+66812345678",
         "https://kbank.com/x",
     }
+
+
+def test_a_link_padded_past_the_longest_link_is_still_read_as_its_domain() -> None:
+    text = "ยืนยันที่ https://kbank-secure.com/login?t=" + "x" * 4_100 + " ด่วน"
+
+    [found] = default_registry().extract(text, ParseContext("TH"))
+
+    assert found.indicator.type is IndicatorType.DOMAIN
+    assert found.indicator.value == "kbank-secure.com"
+    assert found.raw == "https://kbank-secure.com"
 
 
 @pytest.mark.timeout(300)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scamintel.indicators import email
 from scamintel.indicators.email import EmailKind
 from scamintel.indicators.model import IndicatorType, InvalidIndicatorError, ParseContext
 
@@ -84,3 +89,39 @@ def test_find_reads_addresses_glued_to_thai_text(kind: EmailKind) -> None:
 
 def test_find_skips_addresses_under_unknown_suffixes(kind: EmailKind) -> None:
     assert list(kind.find("mail admin@intranet.local now", THAILAND)) == []
+
+
+# What may come before the "@" of an address in text (ignoring case, four non-ASCII letters fold
+# to ASCII ones).
+_LOCAL_CHARS = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-\u0130\u0131\u017f\u212a"
+)
+_around_an_at = st.sampled_from(
+    [*"aZ09._%+-\u0130\u212a", "@", " ", "\t", "[", "(", "{", "at", "AT", " at", "é", "ก"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_around_an_at, max_size=30).map("".join))
+def test_an_address_may_start_where_the_run_of_local_part_characters_before_it_starts(
+    text: str,
+) -> None:
+    # The end of an address's local part: an "@", a bracketed "at", or the space before one.
+    ends = [at.start() for at in re.finditer("@", text)]
+    for bracket in re.finditer(r"[\[({](?=\s?[aA][tT])", text):
+        ends.append(bracket.start())
+        if bracket.start() > 0 and text[bracket.start() - 1].isspace():
+            ends.append(bracket.start() - 1)
+
+    expected = sorted({len(text[:end].rstrip(_LOCAL_CHARS)) for end in ends})
+
+    assert email._email_starts(text) == expected
+
+
+def test_find_reads_an_address_after_a_megabyte_of_at_signs(kind: EmailKind) -> None:
+    text = "a@" * 500_000 + " scam@kbank-secure.com"
+
+    [found] = kind.find(text, THAILAND)
+
+    assert found.indicator.value == "scam@kbank-secure.com"
+    assert found.start == 1_000_001

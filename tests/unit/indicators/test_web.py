@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scamintel.indicators import web
 from scamintel.indicators.model import IndicatorType, InvalidIndicatorError, ParseContext
-from scamintel.indicators.web import DomainKind, PublicSuffixes, UrlKind, refang
+from scamintel.indicators.web import LONGEST_URL, DomainKind, PublicSuffixes, UrlKind, refang
 
 THAILAND = ParseContext("TH")
 
@@ -174,6 +175,102 @@ def test_url_find_leaves_messenger_profile_links_to_the_handle_kind(url_kind: Ur
     text = "https://t.me/scam_boss and https://t.me/scam_boss/12"
 
     assert [item.raw for item in url_kind.find(text, THAILAND)] == ["https://t.me/scam_boss/12"]
+
+
+def test_url_find_reads_a_link_as_long_as_the_bound(url_kind: UrlKind) -> None:
+    link = "https://kbank-secure.com/login?t="
+    link += "x" * (LONGEST_URL - len(link))
+
+    [found] = url_kind.find(f"คลิก {link} ด่วน", THAILAND)
+
+    assert found.indicator.type is IndicatorType.URL
+    assert found.indicator.value == link
+    assert (found.start, found.end) == (5, 5 + LONGEST_URL)
+
+
+@pytest.mark.parametrize(
+    ("beginning", "host"),
+    [
+        ("https://kbank-secure.com", "kbank-secure.com"),
+        ("hxxps://kbank-secure[.]com", "kbank-secure.com"),
+        ("http://user@login.kbank-secure.co.th:8443", "kbank-secure.co.th"),
+        ("www.kbank-secure.com", "kbank-secure.com"),
+        ("kbank-secure.com", "kbank-secure.com"),
+    ],
+)
+def test_url_find_reads_a_longer_link_as_the_domain_of_its_host(
+    url_kind: UrlKind, beginning: str, host: str
+) -> None:
+    # Padding a link past the bound must not hide it: its host is still read.
+    link = f"{beginning}/login?t=" + "x" * LONGEST_URL
+    text = f"คลิก {link} ด่วน"
+
+    [found] = url_kind.find(text, THAILAND)
+
+    assert found.indicator.type is IndicatorType.DOMAIN
+    assert found.indicator.value == host
+    assert found.raw == beginning == text[found.start : found.end]
+    assert found.start == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://203.0.113.5/login?t=" + "x" * LONGEST_URL,  # an IP address is no domain
+        "https://kbank-secure.com" + "x" * LONGEST_URL,  # the host itself has no end
+        "www." * LONGEST_URL,
+    ],
+    ids=["IP host", "endless host", "endless www"],
+)
+def test_url_find_reads_nothing_from_a_longer_link_without_a_domain(
+    url_kind: UrlKind, text: str
+) -> None:
+    assert list(url_kind.find(text, THAILAND)) == []
+
+
+def test_url_find_reads_a_longer_link_once(url_kind: UrlKind) -> None:
+    # The links written inside a long link are part of it, as they are in a short one.
+    text = "https://tracker.example.com/?next=https://kbank-secure.com/x&t=" + "x" * LONGEST_URL
+
+    found = [(item.indicator.type, item.indicator.value) for item in url_kind.find(text, THAILAND)]
+
+    assert found == [(IndicatorType.DOMAIN, "example.com")]
+
+
+_link_pieces = st.sampled_from(
+    [*"ab.-:/?()[]@ x", "(.)", "[.]", "[dot]", "www.", "http://", "hxxp[:]//", ":80/", "com/", "ſ"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(_link_pieces, max_size=30),
+    repeat=st.sampled_from([1, 1, 1, 40, 400]),
+)
+def test_link_scan_finds_what_finditer_finds_however_long(pieces: list[str], repeat: int) -> None:
+    text = "".join(pieces) * repeat
+
+    found = [(start, end) for start, end, _ in web._link_spans(text)]
+
+    assert found == [match.span() for match in web._URL_CANDIDATE.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_link_pieces, max_size=30))
+def test_host_name_scan_finds_what_finditer_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)[: web.LONGEST_HOST_NAME]
+
+    found = [match.span() for match in web._hostname_matches(text)]
+
+    assert found == [match.span() for match in web._HOSTNAME_IN_TEXT.finditer(text)]
+
+
+def test_domain_find_reads_no_part_of_a_host_name_longer_than_the_bound(
+    domain_kind: DomainKind,
+) -> None:
+    text = "a." * web.LONGEST_HOST_NAME + "kbank-secure.com ok"
+
+    assert list(domain_kind.find(text, THAILAND)) == []
 
 
 @pytest.mark.parametrize(

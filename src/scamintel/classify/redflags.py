@@ -416,6 +416,7 @@ def _negated(folded: str, start: int, negation: re.Pattern[str]) -> bool:
 # --- explanations -----------------------------------------------------------------------------
 
 
+@cache
 def explanation(code: FlagCode, message_language: str | None, reader_language: str | None) -> str:
     """The explanation of ``code`` in the reader's language, else in English."""
     reader = rule_language(reader_language) or "en"

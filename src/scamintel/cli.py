@@ -45,6 +45,8 @@ apikey_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
+model_app = typer.Typer(help="The message classifier's model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
 out = Console()
 err = Console(stderr=True)
 
@@ -439,6 +441,37 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         err.print(f"[bold red]Audit log broken:[/] {verification.problem}")
     if not verification.ok:
         raise typer.Exit(1)
+
+
+@model_app.command("train")
+def model_train(
+    data: Annotated[
+        Path, typer.Option(help="Folder of <dataset>/train.csv files (text,label,lang).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option(help="Where to write the model (default: the shipped file).")
+    ] = None,
+) -> None:
+    """Train the message classifier; the same data always give the same file."""
+    from scamintel.classify.model import MODEL_PATH
+    from scamintel.classify.training import TrainingDataError, train_from_folder
+
+    target = output or MODEL_PATH
+    try:
+        result = train_from_folder(data)
+    except TrainingDataError as error:
+        fail(str(error))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(result.data)
+    for item in result.parameters.header["training_data"]:
+        out.print(
+            f"  {item['dataset']}: {item['rows']} rows, sha256 {item['sha256']}", soft_wrap=True
+        )
+    out.print(
+        f"Model written to {escape(str(target))} ({len(result.data):,} bytes, "
+        f"sha256 {result.sha256})",
+        soft_wrap=True,
+    )
 
 
 def main() -> None:

@@ -23,7 +23,8 @@ _LINK: Final = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|\S+\.[a-z]{2,}/\S*", 
 
 @dataclass(frozen=True)
 class LanguageRules:
-    scripts: dict[str, tuple[tuple[int, int], ...]]
+    scripts: dict[str, re.Pattern[str]]  # language -> one character of its script
+    other_letter: re.Pattern[str]  # a letter of no script above
     script_share: float
     vietnamese_letters: frozenset[str]
     vietnamese_letter_count: int
@@ -35,11 +36,13 @@ class LanguageRules:
 @functools.cache
 def language_rules() -> LanguageRules:
     data = json.loads(LANGUAGES_PATH.read_text(encoding="utf-8"))
+    classes = {
+        lang: "".join(f"\\u{low}-\\u{high}" for low, high in ranges)
+        for lang, ranges in data["scripts"].items()
+    }
     return LanguageRules(
-        scripts={
-            lang: tuple((int(low, 16), int(high, 16)) for low, high in ranges)
-            for lang, ranges in data["scripts"].items()
-        },
+        scripts={lang: re.compile(f"[{body}]") for lang, body in classes.items()},
+        other_letter=re.compile(f"[^\\W\\d_{''.join(classes.values())}]"),
         script_share=float(data["script_share"]),
         vietnamese_letters=frozenset(data["vietnamese_letters"]),
         vietnamese_letter_count=int(data["vietnamese_letter_count"]),
@@ -50,21 +53,13 @@ def language_rules() -> LanguageRules:
 
 
 def _script_language(text: str, rules: LanguageRules) -> str | None:
-    counts = dict.fromkeys(rules.scripts, 0)
-    letters = 0
-    for char in text:
-        if not char.isalpha() and unicodedata.category(char) not in ("Mn", "Mc"):
-            continue
-        letters += 1
-        code = ord(char)
-        for lang, ranges in rules.scripts.items():
-            if any(low <= code <= high for low, high in ranges):
-                counts[lang] += 1
-                break
-    if not letters:
-        return None
+    """The script's language when its characters (marks included) are a big enough share."""
+    counts = {lang: len(pattern.findall(text)) for lang, pattern in rules.scripts.items()}
     best = max(counts, key=lambda lang: counts[lang])
-    if counts[best] and counts[best] >= rules.script_share * letters:
+    if not counts[best]:
+        return None
+    letters = sum(counts.values()) + len(rules.other_letter.findall(text))
+    if counts[best] >= rules.script_share * letters:
         return best
     return None
 

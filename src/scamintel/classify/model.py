@@ -96,22 +96,28 @@ def normalise_text(text: str) -> str:
     return _DIGIT.sub("0", unicodedata.normalize("NFKC", text).casefold())
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _word_hashes(word: str, min_n: int, max_n: int, modulus: int) -> tuple[int, ...]:
+    """The bucket of every n-gram of one word padded with a space either side."""
+    crc32 = zlib.crc32
+    padded = f" {word} "
+    length = len(padded)
+    hashes: list[int] = []
+    for n in range(min_n, max_n + 1):
+        if n >= length:  # the whole padded word, once
+            hashes.append(crc32(padded.encode()) % modulus)
+            break
+        hashes.extend(
+            crc32(padded[start : start + n].encode()) % modulus for start in range(length - n + 1)
+        )
+    return tuple(hashes)
+
+
 def hashed_ngram_counts(text: str, spec: FeatureSpec) -> tuple[IntArray, FloatArray]:
     """Sorted bucket indices and their counts for the ``char_wb`` n-grams of ``text``."""
-    crc32 = zlib.crc32
-    modulus = spec.n_features
-    min_n, max_n = spec.min_n, spec.max_n
     hashes: list[int] = []
-    append = hashes.append
     for word in normalise_text(text).split():
-        padded = f" {word} "
-        length = len(padded)
-        for n in range(min_n, max_n + 1):
-            if n >= length:
-                append(crc32(padded.encode()) % modulus)
-                break
-            for start in range(length - n + 1):
-                append(crc32(padded[start : start + n].encode()) % modulus)
+        hashes.extend(_word_hashes(word, spec.min_n, spec.max_n, spec.n_features))
     if not hashes:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     indices, counts = np.unique(np.asarray(hashes, dtype=np.int64), return_counts=True)

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from scamintel.access.keys import OrganisationKind, Role
+from scamintel.classify.service import MessageAssessment
 from scamintel.indicators import (
     IndicatorType,
     InvalidIndicatorError,
@@ -293,6 +294,94 @@ def extract(
         out.print(
             f"{indicator.type.value:<14} {escape(indicator.value)}  [dim]{escape(repr(item.raw))}"
             f" at {item.start}–{item.end}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command()
+def classify(
+    region: Annotated[
+        str | None,
+        typer.Option(help="Country for numbers without a country code (default: the language's)"),
+    ] = None,
+    lang: Annotated[
+        str,
+        typer.Option(help="Language of the explanations (ISO 639-1: en th my km lo vi id ms tl)"),
+    ] = "en",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON")] = False,
+) -> None:
+    """Is the message on standard input a scam? Its label, red flags and indicators."""
+    from scamintel.classify.model import default_classifier
+    from scamintel.classify.service import MessageContext, assess_message
+
+    settings = load_settings()
+    chosen = _region_context(region, settings).default_region if region else None
+    text = _read_stdin_text()
+    if not text.strip():
+        fail("standard input is empty: pipe the message in, e.g. scamintel classify < sms.txt")
+    database = open_database(settings)
+    node = MessageContext(
+        default_classifier(),
+        default_registry(),
+        Warninglist(),
+        default_lookalikes(),
+        settings.node_country,
+    )
+    try:
+        with database.engine.connect() as connection:
+            assessment = assess_message(
+                database.reader(connection), text, node, region=chosen, reader_language=lang
+            )
+    finally:
+        database.dispose()
+    if as_json:
+        print(json.dumps(_assessment_json(assessment), ensure_ascii=False))
+    else:
+        _print_assessment(assessment)
+
+
+def _assessment_json(assessment: MessageAssessment) -> dict[str, Any]:
+    prediction = assessment.prediction
+    return {
+        "label": prediction.label,
+        "score": prediction.score,
+        "probabilities": prediction.probabilities,
+        "scam_type": prediction.scam_type.value if prediction.scam_type else None,
+        "language": prediction.language,
+        "region": assessment.region,
+        "red_flags": [flag.as_dict() for flag in assessment.red_flags],
+        "indicators": [
+            item.found.as_dict()
+            | {
+                "verdict": item.check.verdict.value,
+                "score": item.check.score,
+                "report_count": item.check.report_count,
+            }
+            for item in assessment.indicators
+        ],
+    }
+
+
+def _print_assessment(assessment: MessageAssessment) -> None:
+    prediction = assessment.prediction
+    style = {"scam": "bold red", "spam": "bold yellow"}.get(prediction.label, "bold")
+    kind = f", {prediction.scam_type.value}" if prediction.scam_type else ""
+    out.print(
+        f"[{style}]{prediction.label}[/] (score {prediction.score:.2f}{kind}; "
+        f"language {prediction.language})"
+    )
+    for flag in assessment.red_flags:
+        out.print(
+            f"  red flag {flag.code.value}: {escape(repr(flag.raw))} — {escape(flag.explanation)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for item in assessment.indicators:
+        indicator = item.found.indicator
+        out.print(
+            f"  {indicator.type.value} {escape(indicator.value)}: "
+            f"{item.check.verdict.value.replace('_', ' ')} ({item.check.report_count} reports)",
             highlight=False,
             soft_wrap=True,
         )

@@ -16,15 +16,19 @@ from scamintel.access.keys import Principal, Role
 from scamintel.api.auth import optional_principal, require_role
 from scamintel.api.schemas import (
     CheckOut,
+    ClassifyIn,
+    ClassifyOut,
     ExtractedIndicatorOut,
     ExtractIn,
     ExtractOut,
     Health,
     ReportAccepted,
     ReportOut,
+    message_check_out,
     reference_of,
 )
 from scamintel.api.state import NodeState, node_state
+from scamintel.classify.service import MessageAssessment, assess_message, is_message
 from scamintel.indicators import IndicatorType, ParseContext
 from scamintel.indicators.phone import known_region
 from scamintel.reports.service import Reader, check_value, read_report, submit_report
@@ -78,11 +82,48 @@ async def check(
     # dependency machinery and serialises its own model instead of validating it twice.
     node: NodeState = request.app.state.node
     context = node.context if region is None else _context_for(region)
+    if type is None and is_message(q):
+        # A pasted message: its label, red flags and what the node knows of its indicators.
+        body = await run_in_threadpool(_check_message, node, q, region)
+        return Response(body.model_dump_json(), media_type="application/json")
     if node.database.dialect == "sqlite":
         result = _check(node, q, type, context)
     else:
         result = await run_in_threadpool(_check, node, q, type, context)
     return Response(CheckOut.of(result).model_dump_json(), media_type="application/json")
+
+
+def _check_message(node: NodeState, query: str, region: str | None) -> CheckOut:
+    return message_check_out(query, _assess(node, query, region and region.upper(), None))
+
+
+def _assess(
+    node: NodeState, text: str, region: str | None, reader_language: str | None
+) -> MessageAssessment:
+    if region is not None:
+        _context_for(region)
+    with node.database.engine.connect() as connection:
+        return assess_message(
+            node.database.reader(connection),
+            text,
+            node.messages,
+            region=region,
+            reader_language=reader_language,
+        )
+
+
+@api.post(
+    "/classify",
+    response_model=ClassifyOut,
+    summary="Is this message a scam, and which red flags show it",
+    description=(
+        "The classifier's label (scam, spam or ham) with a calibrated score, the likely scam "
+        "type, the detected language, the red flags with their spans and explanations in "
+        "`lang`, and every indicator in the message with this node's verdict on it."
+    ),
+)
+def classify(node: Node, body: ClassifyIn) -> ClassifyOut:
+    return ClassifyOut.of(_assess(node, body.text, body.region, body.lang))
 
 
 def _context_for(region: str) -> ParseContext:

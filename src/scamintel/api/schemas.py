@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from scamintel.classify.service import MessageAssessment, message_verdict
 from scamintel.indicators import FoundIndicator, Indicator, IndicatorType
 from scamintel.indicators.phone import known_region
 from scamintel.reports.model import StoredReport
@@ -39,7 +40,9 @@ class ImitationOut(BaseModel):
 
 class CheckOut(BaseModel):
     query: str
-    indicator: IndicatorOut
+    indicator: IndicatorOut | None = Field(
+        description="The value checked; null when the query is a whole message (see message)"
+    )
     verdict: Verdict
     score: float = Field(ge=0, le=1)
     report_count: int
@@ -51,6 +54,10 @@ class CheckOut(BaseModel):
     imitates: ImitationOut | None = Field(
         default=None,
         description="The brand this address imitates (lookalike domains), whatever the verdict",
+    )
+
+    message: ClassifyOut | None = Field(
+        default=None, description="For a pasted message: its label, red flags and indicators"
     )
 
     @classmethod
@@ -70,6 +77,26 @@ class CheckOut(BaseModel):
             if result.imitates
             else None,
         )
+
+
+def message_check_out(query: str, assessment: MessageAssessment) -> CheckOut:
+    """The check's answer when the query is a whole message."""
+    answer = message_verdict(assessment)
+    return CheckOut(
+        query=query,
+        indicator=None,
+        verdict=answer.verdict,
+        score=answer.score,
+        report_count=0,
+        first_seen=None,
+        last_seen=None,
+        scam_types=[assessment.prediction.scam_type.value]
+        if assessment.prediction.scam_type
+        else [],
+        explanation=answer.explanation,
+        advice=answer.advice,
+        message=ClassifyOut.of(assessment),
+    )
 
 
 class ReportAccepted(BaseModel):
@@ -183,3 +210,76 @@ class ExtractedIndicatorOut(IndicatorOut):
 class ExtractOut(BaseModel):
     region: str = Field(description="Country whose local formats were applied")
     indicators: list[ExtractedIndicatorOut]
+
+
+class RedFlagOut(BaseModel):
+    code: str = Field(description="urgency, impersonation, payment_request, … (docs/red-flags.md)")
+    start: int
+    end: int
+    raw: str = Field(description="The words as written, text[start:end]")
+    explanation: str = Field(description="Why it matters, in the reader's language")
+
+
+class ClassifiedIndicatorOut(ExtractedIndicatorOut):
+    verdict: Verdict
+    score: float = Field(ge=0, le=1)
+    report_count: int
+    imitates: ImitationOut | None = None
+
+
+class ClassifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_TO_READ)] = Field(
+        description="The message as received"
+    )
+    region: Country | None = Field(
+        default=None,
+        description="Country for numbers without a country code; else the message language's",
+    )
+    lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] | None = Field(
+        default=None, description="Language of the explanations (ISO 639-1); English if left out"
+    )
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, region: str | None) -> str | None:
+        if region is not None and not known_region(region):
+            raise ValueError(f"{region} is not a country code this node knows (ISO 3166 alpha-2)")
+        return region
+
+
+class ClassifyOut(BaseModel):
+    label: str = Field(description="scam, spam or ham")
+    score: float = Field(ge=0, le=1, description="Calibrated probability of the label")
+    probabilities: dict[str, float]
+    scam_type: str | None = Field(description="The likely scam type (scam messages only)")
+    language: str = Field(description="Detected language, ISO 639-1")
+    region: str = Field(description="Country whose local formats were applied")
+    red_flags: list[RedFlagOut]
+    indicators: list[ClassifiedIndicatorOut]
+
+    @classmethod
+    def of(cls, assessment: MessageAssessment) -> ClassifyOut:
+        prediction = assessment.prediction
+        return cls(
+            label=prediction.label,
+            score=prediction.score,
+            probabilities=prediction.probabilities,
+            scam_type=prediction.scam_type.value if prediction.scam_type else None,
+            language=prediction.language,
+            region=assessment.region,
+            red_flags=[RedFlagOut.model_validate(flag.as_dict()) for flag in assessment.red_flags],
+            indicators=[
+                ClassifiedIndicatorOut.model_validate(
+                    item.found.as_dict()
+                    | {
+                        "verdict": item.check.verdict,
+                        "score": item.check.score,
+                        "report_count": item.check.report_count,
+                        "imitates": asdict(item.check.imitates) if item.check.imitates else None,
+                    }
+                )
+                for item in assessment.indicators
+            ],
+        )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from scamintel.access.keys import Principal, secret_matches, split_token
+from scamintel.classify.model import default_classifier
+from scamintel.classify.service import MessageContext
 from scamintel.indicators import IndicatorRegistry, ParseContext
 from scamintel.indicators.lookalike import BrandLookalikes
 from scamintel.indicators.warninglist import Warninglist
@@ -61,6 +63,17 @@ class NodeState:
     warninglist: Warninglist
     lookalikes: BrandLookalikes
     keys: KeyVerifier
+
+    @property
+    def messages(self) -> MessageContext:
+        """What assessing a pasted message needs; the classifier is read on first use."""
+        return MessageContext(
+            default_classifier(),
+            self.registry,
+            self.warninglist,
+            self.lookalikes,
+            self.settings.node_country,
+        )
 
     @property
     def context(self) -> ParseContext:

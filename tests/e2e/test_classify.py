@@ -1,0 +1,124 @@
+"""Classifying a whole message as users do it: POST /api/v1/classify, the check given a
+pasted message, and ``scamintel classify``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from helpers import scamintel_command, settings_environment
+from scamintel.settings import Settings
+
+PARCEL_SCAM = (
+    "ด่วน! พัสดุของท่านถูกกักที่ศุลกากร ชำระค่าปรับภายใน 24 ชม. ที่ hxxps://thaipost-th[.]com/pay "
+    "หรือโทร 081-234-5678"
+)
+OTP_NOTICE = "Your OTP is 482913. Do not share this code with anyone."
+
+
+def test_classify_gives_label_flags_and_indicators_with_verdicts(client: TestClient) -> None:
+    report = {"narrative": "Parcel scam", "indicators": [{"value": "081-234-5678"}]}
+    for _ in range(3):
+        assert client.post("/api/v1/reports", json=report).status_code == 201
+
+    response = client.post("/api/v1/classify", json={"text": PARCEL_SCAM, "lang": "th"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["label"] in ("scam", "spam", "ham")
+    assert 0 <= body["score"] <= 1
+    assert abs(sum(body["probabilities"].values()) - 1) < 1e-6
+    assert body["language"] == "th"
+    assert body["region"] == "TH"
+    codes = {flag["code"] for flag in body["red_flags"]}
+    assert {"urgency", "impersonation", "lookalike_domain"} <= codes
+    for flag in body["red_flags"]:
+        assert PARCEL_SCAM[flag["start"] : flag["end"]] == flag["raw"]
+        assert flag["explanation"]
+    verdicts = {item["value"]: item["verdict"] for item in body["indicators"]}
+    assert verdicts == {"https://thaipost-th.com/pay": "no_reports", "+66812345678": "scam"}
+
+
+def test_check_of_a_pasted_message_answers_for_the_message(client: TestClient) -> None:
+    body = client.get("/api/v1/check", params={"q": PARCEL_SCAM}).json()
+
+    assert body["indicator"] is None
+    assert body["message"]["language"] == "th"
+    # Whatever the model's label, several kinds of red flag make the message suspicious.
+    assert body["verdict"] == "suspicious"
+    assert body["score"] > 0
+    assert "Red flags:" in body["explanation"]
+
+
+def test_check_of_an_ordinary_message_is_no_reports_never_safe(client: TestClient) -> None:
+    body = client.get("/api/v1/check", params={"q": OTP_NOTICE}).json()
+
+    assert body["verdict"] == "no_reports"
+    assert "not proof that it is safe" in body["explanation"]
+
+
+def test_a_reported_number_in_a_message_makes_the_message_a_scam(client: TestClient) -> None:
+    report = {"narrative": "Parcel scam", "indicators": [{"value": "081-234-5678"}]}
+    for _ in range(3):
+        client.post("/api/v1/reports", json=report)
+
+    body = client.get("/api/v1/check", params={"q": PARCEL_SCAM}).json()
+
+    assert body["verdict"] == "scam"
+    assert "+66812345678" in body["explanation"]
+
+
+def test_an_otp_notice_is_not_called_a_scam(client: TestClient) -> None:
+    body = client.post("/api/v1/classify", json={"text": OTP_NOTICE}).json()
+
+    assert body["label"] == "ham"
+    assert body["red_flags"] == []
+
+
+def test_classify_refuses_empty_text_and_unknown_regions(client: TestClient) -> None:
+    empty = client.post("/api/v1/classify", json={"text": ""})
+    unknown = client.post("/api/v1/classify", json={"text": "hello there", "region": "QQ"})
+
+    assert empty.status_code == 422
+    assert unknown.status_code == 422
+    assert "QQ is not a country code" in unknown.text
+
+
+def run_classify(
+    settings: Settings, tmp_path: Path, stdin: bytes, *arguments: str
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        scamintel_command("classify", *arguments),
+        env=settings_environment(settings),
+        cwd=tmp_path,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_classify_prints_the_assessment_as_json(
+    settings: Settings, node_database: object, tmp_path: Path
+) -> None:
+    result = run_classify(settings, tmp_path, PARCEL_SCAM.encode(), "--json", "--lang", "th")
+
+    assert result.returncode == 0, result.stderr.decode()
+    body = json.loads(result.stdout)
+    assert body["language"] == "th"
+    assert [item["value"] for item in body["indicators"]] == [
+        "https://thaipost-th.com/pay",
+        "+66812345678",
+    ]
+
+
+def test_cli_classify_refuses_empty_input(
+    settings: Settings, node_database: object, tmp_path: Path
+) -> None:
+    result = run_classify(settings, tmp_path, b"  \n")
+
+    assert result.returncode == 2
+    assert b"standard input is empty" in result.stderr

@@ -29,7 +29,7 @@ from scamintel.api.schemas import (
 )
 from scamintel.api.state import NodeState, node_state
 from scamintel.classify.service import MessageAssessment, assess_message, is_message
-from scamintel.indicators import IndicatorType, ParseContext
+from scamintel.indicators import IndicatorType, InvalidIndicatorError, ParseContext
 from scamintel.indicators.phone import known_region
 from scamintel.reports.service import Reader, check_value, read_report, submit_report
 from scamintel.reports.submission import MAX_VALUE, ReportSubmission
@@ -82,14 +82,18 @@ async def check(
     # dependency machinery and serialises its own model instead of validating it twice.
     node: NodeState = request.app.state.node
     context = node.context if region is None else _context_for(region)
-    if type is None and is_message(q):
-        # A pasted message: its label, red flags and what the node knows of its indicators.
+    try:
+        if node.database.dialect == "sqlite":
+            result = _check(node, q, type, context)
+        else:
+            result = await run_in_threadpool(_check, node, q, type, context)
+    except InvalidIndicatorError:
+        if type is not None or not is_message(q):
+            raise
+        # Not one value but a pasted message: its label, red flags and what the node knows
+        # of the indicators in it.
         body = await run_in_threadpool(_check_message, node, q, region)
         return Response(body.model_dump_json(), media_type="application/json")
-    if node.database.dialect == "sqlite":
-        result = _check(node, q, type, context)
-    else:
-        result = await run_in_threadpool(_check, node, q, type, context)
     return Response(CheckOut.of(result).model_dump_json(), media_type="application/json")
 
 

@@ -17,7 +17,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from scamintel.access.keys import OrganisationKind, Role
-from scamintel.classify.service import MessageAssessment
+from scamintel.classify.redflags import RULE_LANGUAGES
+from scamintel.classify.service import (
+    MessageAssessment,
+    MessageContext,
+    assess_message,
+    is_message,
+    message_context,
+    message_verdict,
+)
 from scamintel.indicators import (
     IndicatorType,
     InvalidIndicatorError,
@@ -233,13 +241,42 @@ def check(
                 indicator_type=indicator_type,
             )
     except InvalidIndicatorError as error:
-        fail(f"{value!r} cannot be read: {error.reason}")
+        if indicator_type is not None or not is_message(value):
+            fail(f"{value!r} cannot be read: {error.reason}")
+        _check_message(database, settings, value, region, as_json)
+        return
     finally:
         database.dispose()
     if as_json:
         print(json.dumps(check_result_json(result), ensure_ascii=False))
     else:
         _print_check(result)
+
+
+def _check_message(
+    database: NodeDatabase, settings: Settings, text: str, region: str | None, as_json: bool
+) -> None:
+    """The check of a pasted message, as GET /api/v1/check gives it."""
+    chosen = region.strip().upper() if region else None
+    with database.engine.connect() as connection:
+        assessment = assess_message(
+            database.reader(connection), text, _message_context(settings), region=chosen
+        )
+    answer = message_verdict(assessment)
+    if as_json:
+        data = asdict(answer) | {"query": text, "indicator": None}
+        data["verdict"] = answer.verdict.value
+        data["scam_types"] = list(answer.scam_types)
+        for key in ("first_seen", "last_seen"):
+            moment: datetime | None = data[key]
+            data[key] = moment.isoformat() if moment else None
+        data["message"] = assessment.as_dict()
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    style = VERDICT_STYLE.get(answer.verdict.value, "bold")
+    out.print(f"[{style}]{answer.verdict.value.replace('_', ' ')}[/] (score {answer.score})")
+    out.print(escape(answer.explanation), highlight=False, soft_wrap=True)
+    out.print(f"[bold]What to do:[/] {escape(answer.advice)}", highlight=False, soft_wrap=True)
 
 
 def check_result_json(result: CheckResult) -> dict[str, Any]:
@@ -312,22 +349,19 @@ def classify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON")] = False,
 ) -> None:
     """Is the message on standard input a scam? Its label, red flags and indicators."""
-    from scamintel.classify.model import default_classifier
-    from scamintel.classify.service import MessageContext, assess_message
-
     settings = load_settings()
     chosen = _region_context(region, settings).default_region if region else None
+    lang = lang.strip().lower()
+    if lang not in RULE_LANGUAGES:
+        fail(
+            f"--lang {lang!r} is not a language of the explanations: use one of "
+            + " ".join(RULE_LANGUAGES)
+        )
     text = _read_stdin_text()
     if not text.strip():
         fail("standard input is empty: pipe the message in, e.g. scamintel classify < sms.txt")
     database = open_database(settings)
-    node = MessageContext(
-        default_classifier(),
-        default_registry(),
-        Warninglist(),
-        default_lookalikes(),
-        settings.node_country,
-    )
+    node = _message_context(settings)
     try:
         with database.engine.connect() as connection:
             assessment = assess_message(
@@ -336,31 +370,15 @@ def classify(
     finally:
         database.dispose()
     if as_json:
-        print(json.dumps(_assessment_json(assessment), ensure_ascii=False))
+        print(json.dumps(assessment.as_dict(), ensure_ascii=False))
     else:
         _print_assessment(assessment)
 
 
-def _assessment_json(assessment: MessageAssessment) -> dict[str, Any]:
-    prediction = assessment.prediction
-    return {
-        "label": prediction.label,
-        "score": prediction.score,
-        "probabilities": prediction.probabilities,
-        "scam_type": prediction.scam_type.value if prediction.scam_type else None,
-        "language": prediction.language,
-        "region": assessment.region,
-        "red_flags": [flag.as_dict() for flag in assessment.red_flags],
-        "indicators": [
-            item.found.as_dict()
-            | {
-                "verdict": item.check.verdict.value,
-                "score": item.check.score,
-                "report_count": item.check.report_count,
-            }
-            for item in assessment.indicators
-        ],
-    }
+def _message_context(settings: Settings) -> MessageContext:
+    return message_context(
+        default_registry(), Warninglist(), default_lookalikes(), settings.node_country
+    )
 
 
 def _print_assessment(assessment: MessageAssessment) -> None:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from scamintel.classify.redflags import RULE_LANGUAGES as EXPLANATION_LANGUAGES
 from scamintel.classify.service import MessageAssessment, message_verdict
 from scamintel.indicators import FoundIndicator, Indicator, IndicatorType
 from scamintel.indicators.phone import known_region
@@ -87,14 +88,13 @@ def message_check_out(query: str, assessment: MessageAssessment) -> CheckOut:
         indicator=None,
         verdict=answer.verdict,
         score=answer.score,
-        report_count=0,
-        first_seen=None,
-        last_seen=None,
-        scam_types=[assessment.prediction.scam_type.value]
-        if assessment.prediction.scam_type
-        else [],
+        report_count=answer.report_count,
+        first_seen=answer.first_seen,
+        last_seen=answer.last_seen,
+        scam_types=list(answer.scam_types),
         explanation=answer.explanation,
         advice=answer.advice,
+        imitates=ImitationOut.model_validate(asdict(answer.imitates)) if answer.imitates else None,
         message=ClassifyOut.of(assessment),
     )
 
@@ -237,9 +237,27 @@ class ClassifyIn(BaseModel):
         default=None,
         description="Country for numbers without a country code; else the message language's",
     )
-    lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] | None = Field(
-        default=None, description="Language of the explanations (ISO 639-1); English if left out"
+    lang: Annotated[str, StringConstraints(to_lower=True)] | None = Field(
+        default=None,
+        description="Language of the explanations: en th my km lo vi id ms tl; English if left out",
     )
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("the text is blank: send the message to classify")
+        return text
+
+    @field_validator("lang")
+    @classmethod
+    def _supported_language(cls, lang: str | None) -> str | None:
+        if lang is not None and lang not in EXPLANATION_LANGUAGES:
+            raise ValueError(
+                f"{lang} is not a language of the explanations: use one of "
+                + " ".join(EXPLANATION_LANGUAGES)
+            )
+        return lang
 
     @field_validator("region")
     @classmethod
@@ -261,25 +279,4 @@ class ClassifyOut(BaseModel):
 
     @classmethod
     def of(cls, assessment: MessageAssessment) -> ClassifyOut:
-        prediction = assessment.prediction
-        return cls(
-            label=prediction.label,
-            score=prediction.score,
-            probabilities=prediction.probabilities,
-            scam_type=prediction.scam_type.value if prediction.scam_type else None,
-            language=prediction.language,
-            region=assessment.region,
-            red_flags=[RedFlagOut.model_validate(flag.as_dict()) for flag in assessment.red_flags],
-            indicators=[
-                ClassifiedIndicatorOut.model_validate(
-                    item.found.as_dict()
-                    | {
-                        "verdict": item.check.verdict,
-                        "score": item.check.score,
-                        "report_count": item.check.report_count,
-                        "imitates": asdict(item.check.imitates) if item.check.imitates else None,
-                    }
-                )
-                for item in assessment.indicators
-            ],
-        )
+        return cls.model_validate(assessment.as_dict())

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from scamintel.access.keys import Principal, secret_matches, split_token
-from scamintel.classify.model import default_classifier
-from scamintel.classify.service import MessageContext
+from scamintel.classify.service import MessageContext, message_context
 from scamintel.indicators import IndicatorRegistry, ParseContext
 from scamintel.indicators.lookalike import BrandLookalikes
 from scamintel.indicators.warninglist import Warninglist
@@ -67,12 +66,8 @@ class NodeState:
     @property
     def messages(self) -> MessageContext:
         """What assessing a pasted message needs; the classifier is read on first use."""
-        return MessageContext(
-            default_classifier(),
-            self.registry,
-            self.warninglist,
-            self.lookalikes,
-            self.settings.node_country,
+        return message_context(
+            self.registry, self.warninglist, self.lookalikes, self.settings.node_country
         )
 
     @property

@@ -18,7 +18,11 @@ from typing import Final
 
 LANGUAGES_PATH: Final = Path(__file__).resolve().parent / "data" / "languages.json"
 _WORD: Final = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_LINK: Final = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|\S+\.[a-z]{2,}/\S*", re.IGNORECASE)
+# Each alternative starts at the start of a token: "\S+@" tried from every position of one
+# long token would be quadratic.
+_LINK: Final = re.compile(
+    r"(?:https?://|www\.)\S+|(?<!\S)(?:\S+@\S+|\S+\.[a-z]{2,}/\S*)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

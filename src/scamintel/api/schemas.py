@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from scamintel.classify.redflags import RULE_LANGUAGES as EXPLANATION_LANGUAGES
+from scamintel.classify.redflags import FlagCode
 from scamintel.classify.service import MessageAssessment, message_verdict
 from scamintel.indicators import FoundIndicator, Indicator, IndicatorType
 from scamintel.indicators.phone import known_region
-from scamintel.reports.model import StoredReport
+from scamintel.reports.model import ScamType, StoredReport
 from scamintel.reports.submission import Country
 from scamintel.reports.verdict import CheckResult, Verdict
 
@@ -213,7 +214,7 @@ class ExtractOut(BaseModel):
 
 
 class RedFlagOut(BaseModel):
-    code: str = Field(description="urgency, impersonation, payment_request, … (docs/red-flags.md)")
+    code: FlagCode = Field(description="The kind of red flag (docs/red-flags.md)")
     start: int
     end: int
     raw: str = Field(description="The words as written, text[start:end]")
@@ -268,10 +269,10 @@ class ClassifyIn(BaseModel):
 
 
 class ClassifyOut(BaseModel):
-    label: str = Field(description="scam, spam or ham")
+    label: Literal["scam", "spam", "ham"]
     score: float = Field(ge=0, le=1, description="Calibrated probability of the label")
     probabilities: dict[str, float]
-    scam_type: str | None = Field(description="The likely scam type (scam messages only)")
+    scam_type: ScamType | None = Field(description="The likely scam type (scam messages only)")
     language: str = Field(description="Detected language, ISO 639-1")
     region: str = Field(description="Country whose local formats were applied")
     red_flags: list[RedFlagOut]

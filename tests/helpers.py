@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from pathlib import Path
 
 from scamintel.settings import Settings
 
@@ -32,3 +34,18 @@ def scamintel_command(*arguments: str) -> list[str]:
     from pathlib import Path
 
     return [str(Path(sys.executable).parent / "scamintel"), *arguments]
+
+
+def run_scamintel(
+    settings: Settings, cwd: Path, *arguments: str, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """One CLI verb run as a process against the node of ``settings``."""
+    return subprocess.run(
+        scamintel_command(*arguments),
+        env=settings_environment(settings),
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )

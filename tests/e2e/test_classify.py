@@ -4,12 +4,11 @@ pasted message, and ``scamintel classify``."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from helpers import scamintel_command, settings_environment
+from helpers import run_scamintel
 from scamintel.settings import Settings
 
 PARCEL_SCAM = (
@@ -89,24 +88,12 @@ def test_classify_refuses_empty_text_and_unknown_regions(client: TestClient) -> 
     assert "QQ is not a country code" in unknown.text
 
 
-def run_classify(
-    settings: Settings, tmp_path: Path, stdin: bytes, *arguments: str
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        scamintel_command("classify", *arguments),
-        env=settings_environment(settings),
-        cwd=tmp_path,
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_cli_classify_prints_the_assessment_as_json(
     settings: Settings, node_database: object, tmp_path: Path
 ) -> None:
-    result = run_classify(settings, tmp_path, PARCEL_SCAM.encode(), "--json", "--lang", "th")
+    result = run_scamintel(
+        settings, tmp_path, "classify", "--json", "--lang", "th", stdin=PARCEL_SCAM.encode()
+    )
 
     assert result.returncode == 0, result.stderr.decode()
     body = json.loads(result.stdout)
@@ -120,7 +107,7 @@ def test_cli_classify_prints_the_assessment_as_json(
 def test_cli_classify_refuses_empty_input(
     settings: Settings, node_database: object, tmp_path: Path
 ) -> None:
-    result = run_classify(settings, tmp_path, b"  \n")
+    result = run_scamintel(settings, tmp_path, "classify", stdin=b"  \n")
 
     assert result.returncode == 2
     assert b"standard input is empty" in result.stderr
@@ -162,13 +149,8 @@ def test_a_malaysian_number_in_a_message_read_as_indonesian_is_still_found(
 def test_cli_check_of_a_message_answers_like_the_api(
     settings: Settings, node_database: object, tmp_path: Path
 ) -> None:
-    result = subprocess.run(
-        scamintel_command("check", "--json", "URGENT verify your account now at http://bit.ly/x"),
-        env=settings_environment(settings),
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-        check=False,
+    result = run_scamintel(
+        settings, tmp_path, "check", "--json", "URGENT verify your account now at http://bit.ly/x"
     )
 
     assert result.returncode == 0, result.stderr.decode()

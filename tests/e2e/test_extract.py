@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from helpers import scamintel_command, settings_environment
+from helpers import run_scamintel
 from scamintel.api.schemas import MAX_TEXT_TO_READ
 from scamintel.settings import Settings
 
@@ -72,22 +71,8 @@ def test_extract_refuses_an_unknown_region_and_oversized_text(client: TestClient
     assert "text" in missing.text
 
 
-def run_extract(
-    settings: Settings, tmp_path: Path, stdin: bytes, *arguments: str
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        scamintel_command("extract", *arguments),
-        env=settings_environment(settings),
-        cwd=tmp_path,
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_cli_extract_prints_json_like_the_api(settings: Settings, tmp_path: Path) -> None:
-    result = run_extract(settings, tmp_path, THAI_MESSAGE.encode(), "--json")
+    result = run_scamintel(settings, tmp_path, "extract", "--json", stdin=THAI_MESSAGE.encode())
 
     assert result.returncode == 0, result.stderr.decode()
     body = json.loads(result.stdout)
@@ -101,8 +86,10 @@ def test_cli_extract_prints_json_like_the_api(settings: Settings, tmp_path: Path
 
 
 def test_cli_extract_refuses_bad_input_with_exit_code_2(settings: Settings, tmp_path: Path) -> None:
-    not_utf8 = run_extract(settings, tmp_path, b"call \xff\xfe 0812345678")
-    bad_region = run_extract(settings, tmp_path, b"call 0812345678", "--region", "QQ")
+    not_utf8 = run_scamintel(settings, tmp_path, "extract", stdin=b"call \xff\xfe 0812345678")
+    bad_region = run_scamintel(
+        settings, tmp_path, "extract", "--region", "QQ", stdin=b"call 0812345678"
+    )
 
     assert not_utf8.returncode == 2
     assert b"not UTF-8 text (byte 0xff at offset 5)" in not_utf8.stderr

@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from scamintel.classify.redflags import RULE_LANGUAGES as EXPLANATION_LANGUAGES
 from scamintel.classify.redflags import FlagCode
@@ -163,6 +170,15 @@ def reference_of(report_id: UUID) -> str:
     return "R-" + report_id.hex[:10].upper()
 
 
+def _known(region: str) -> str:
+    if not known_region(region):
+        raise ValueError(f"{region} is not a country code this node knows (ISO 3166 alpha-2)")
+    return region
+
+
+# A country whose local number formats this node reads (extract, classify).
+KnownRegion = Annotated[Country, AfterValidator(_known)]
+
 # A forwarded message, an e-mail thread or a chat export; longer text is a file to ingest.
 MAX_TEXT_TO_READ = 100_000
 
@@ -184,18 +200,11 @@ class ExtractIn(BaseModel):
     text: Annotated[str, StringConstraints(max_length=MAX_TEXT_TO_READ)] = Field(
         description="Free text: a message, a chat, a narrative"
     )
-    region: Country | None = Field(
+    region: KnownRegion | None = Field(
         default=None,
         description="Country whose local formats apply to numbers written without a country "
         "code (ISO 3166 alpha-2); the node's country when left out",
     )
-
-    @field_validator("region")
-    @classmethod
-    def _known_region(cls, region: str | None) -> str | None:
-        if region is not None and not known_region(region):
-            raise ValueError(f"{region} is not a country code this node knows (ISO 3166 alpha-2)")
-        return region
 
 
 class ExtractedIndicatorOut(IndicatorOut):
@@ -234,7 +243,7 @@ class ClassifyIn(BaseModel):
     text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_TO_READ)] = Field(
         description="The message as received"
     )
-    region: Country | None = Field(
+    region: KnownRegion | None = Field(
         default=None,
         description="Country for numbers without a country code; else the message language's",
     )
@@ -259,13 +268,6 @@ class ClassifyIn(BaseModel):
                 + " ".join(EXPLANATION_LANGUAGES)
             )
         return lang
-
-    @field_validator("region")
-    @classmethod
-    def _known_region(cls, region: str | None) -> str | None:
-        if region is not None and not known_region(region):
-            raise ValueError(f"{region} is not a country code this node knows (ISO 3166 alpha-2)")
-        return region
 
 
 class ClassifyOut(BaseModel):

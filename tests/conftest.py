@@ -18,7 +18,7 @@ from scamintel.settings import Settings
 from scamintel.storage.database import make_engine
 from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
-from scamintel.storage.tables import audit_head, metadata
+from scamintel.storage.tables import audit_head, listing_head, metadata
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SCAMINTEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -82,6 +82,7 @@ def empty_all_tables(engine: Engine) -> None:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
         connection.execute(audit_head.insert().values(id=1, seq=0, entry_hash=GENESIS_HASH))
+        connection.execute(listing_head.insert().values(id=1, seq=0))
 
 
 @pytest.fixture

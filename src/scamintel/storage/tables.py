@@ -75,6 +75,12 @@ reports = Table(
     # occurred_at when the reporter gave it, else received_at: what first/last seen read.
     Column("seen_at", DateTime(timezone=True), nullable=False),
     Column("narrative", Text, nullable=True),
+    # How far the verdict engine trusts the reporter (docs/verdicts.md), fixed at intake.
+    Column("trust", String(20), nullable=False, server_default="anonymous"),
+    # Who sent it, for counting distinct reporters: an organisation, a keyed hash of the
+    # reporter's contact, or a keyed hash of an anonymous sender's network; never raw.
+    Column("source_key", String(80), nullable=True),
+    Index(None, "seen_at"),
 )
 
 # Victim personal data lives apart from the report and is encrypted with the node's key.
@@ -128,4 +134,109 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigId, nullable=False),
     Column("entry_hash", String(64), nullable=False),
+)
+
+# Hashes of evidence files (screenshots, recordings) a report refers to; the files stay with
+# the reporter or the case file, the node keeps only what identifies them.
+report_evidence = Table(
+    "report_evidence",
+    metadata,
+    Column("report_id", ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("name", String(300), nullable=True),
+    Column("media_type", String(100), nullable=True),
+    Column("size", BigInteger, nullable=True),
+)
+
+# What happened to an indicator besides reports: outcomes (frozen, blocked, taken_down,
+# false_positive) and dispute steps (opened, upheld, rejected). The verdict engine reads them.
+indicator_events = Table(
+    "indicator_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("indicator_id", ForeignKey("indicators.id"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("organisation_id", ForeignKey("organisations.id"), nullable=True),
+    Column("dispute_id", Uuid, nullable=True),
+    Column("note", Text, nullable=True),
+    Index(None, "indicator_id"),
+)
+
+# A holder's challenge of a listing. The claimant's contact details are personal data,
+# sealed like a reporter's.
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("indicator_id", ForeignKey("indicators.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("claim", Text, nullable=False),
+    Column("contact_sealed", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+    Index(None, "status", "created_at"),
+    Index(None, "indicator_id"),
+)
+
+# Values held for an analyst's look: bursts of reports from one source (anti-poisoning).
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("indicator_id", ForeignKey("indicators.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("source_key", String(80), nullable=True),
+    Column("report_count", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("closed_by", String(200), nullable=True),
+    Column("note", Text, nullable=True),
+    UniqueConstraint("indicator_id", "kind", "source_key"),
+)
+
+# The published state of every value that is or was listed: what the range API, the bundle
+# and the blocklist serve. A row changes only together with a new change_seq, so "everything
+# with change_seq > N" is exactly what changed since version N. Removed listings stay as rows
+# with verdict "removed" so that deltas can carry the removal.
+listings = Table(
+    "listings",
+    metadata,
+    Column("indicator_id", ForeignKey("indicators.id"), primary_key=True),
+    Column("type", String(20), nullable=False),
+    Column("value", String(2048), nullable=False),
+    Column("value_hash", String(64), nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("score", Numeric(4, 3), nullable=False),
+    Column("under_review", Boolean, nullable=False),
+    Column("change_seq", BigInteger, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index(None, "value_hash"),
+    Index(None, "change_seq"),
+)
+
+# One row: the last change_seq handed out. Writers lock it, like the audit head.
+listing_head = Table(
+    "listing_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("scam_type", String(40), nullable=False),
+    # Comma-separated ISO codes, upper-case countries and lower-case languages.
+    Column("countries", String(200), nullable=False),
+    Column("languages", String(200), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("author", String(200), nullable=False),
+    Index(None, "published_at"),
 )

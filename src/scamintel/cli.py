@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -26,25 +25,31 @@ from scamintel.classify.service import (
     message_context,
     message_verdict,
 )
+from scamintel.cli_alerts import alert_app
+from scamintel.cli_common import err, fail, load_settings, open_database, out, region_context
+from scamintel.cli_protection import DEFAULT_NODE_URL, bundle_app, export, private_check
+from scamintel.cli_verdicts import dispute_app, listings_app, outcome
 from scamintel.indicators import (
     IndicatorType,
     InvalidIndicatorError,
-    ParseContext,
     default_registry,
 )
 from scamintel.indicators.lookalike import default_lookalikes
-from scamintel.indicators.phone import known_region
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.bulk import BulkIngest, FileFormat, IngestSummary, ParserSettings
 from scamintel.reports.service import check_value
+from scamintel.reports.trust import organisation_source, trust_of_organisation
 from scamintel.reports.verdict import CheckResult
 from scamintel.settings import Settings
-from scamintel.storage.access_repo import create_api_key, ensure_organisation
-from scamintel.storage.migrate import schema_is_current, upgrade_to_head
+from scamintel.storage.access_repo import (
+    create_api_key,
+    ensure_organisation,
+    find_organisation,
+)
+from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.store import most_reported_indicators, read_audit_entries
 
-BAD_INPUT = 2
 app = typer.Typer(
     help="scamintel: check, report and share scam intelligence.",
     no_args_is_help=True,
@@ -56,28 +61,12 @@ app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
 model_app = typer.Typer(help="The message classifier's model.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
-out = Console()
-err = Console(stderr=True)
-
-
-def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as error:
-        problems = "; ".join(str(item["msg"]) for item in error.errors(include_url=False))
-        fail(f"settings: {problems}")
-
-
-def open_database(settings: Settings, *, require_schema: bool = True) -> NodeDatabase:
-    database = NodeDatabase.connect(settings.database_url, settings.secret_key)
-    if require_schema and not schema_is_current(database.engine):
-        fail("the database is not initialised or out of date; run `scamintel init` first")
-    return database
+app.add_typer(alert_app, name="alert")
+app.add_typer(bundle_app, name="bundle")
+app.add_typer(dispute_app, name="dispute")
+app.add_typer(listings_app, name="listings")
+app.command("outcome")(outcome)
+app.command("export")(export)
 
 
 @app.command()
@@ -116,9 +105,10 @@ def serve(
 
 @app.command()
 def ingest(
-    path: Annotated[Path, typer.Argument(help="CSV or JSON Lines file of reports")],
+    path: Annotated[Path, typer.Argument(help="CSV, JSON Lines or MISP event JSON file")],
     file_format: Annotated[
-        FileFormat | None, typer.Option("--format", help="csv or jsonl (default: from extension)")
+        FileFormat | None,
+        typer.Option("--format", help="csv, jsonl or misp (default: from extension)"),
     ] = None,
     rejects: Annotated[
         Path | None, typer.Option(help="Where rejected rows go (default: PATH.rejects.jsonl here)")
@@ -132,6 +122,14 @@ def ingest(
             "it saves, so the default parses in the writing process",
         ),
     ] = 0,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="Organisation that sent the file (made by `scamintel apikey create --org`); "
+            "every report is attributed to it and trusted as it is",
+        ),
+    ] = None,
 ) -> None:
     """Load reports from a file; safe to rerun after an interruption."""
     if not path.is_file():
@@ -143,8 +141,16 @@ def ingest(
     settings = load_settings()
     database = open_database(settings)
     rejects_path = rejects or Path.cwd() / f"{path.name}.rejects.jsonl"
+    parser = _ingest_parser(settings, database, org)
     summary = _run_ingest(
-        settings, database, path, chosen, rejects_path, quiet=as_json, workers=workers
+        settings,
+        database,
+        path,
+        chosen,
+        rejects_path,
+        quiet=as_json,
+        workers=workers,
+        parser=parser,
     )
     database.dispose()
     if as_json:
@@ -162,10 +168,11 @@ def _run_ingest(
     *,
     quiet: bool,
     workers: int = 0,
+    parser: ParserSettings | None = None,
 ) -> IngestSummary:
     runner = BulkIngest(
         database.transaction,
-        parser=ParserSettings(region=settings.node_country),
+        parser=parser or ParserSettings(region=settings.node_country),
         batch_size=settings.ingest_batch_size,
         workers=workers,
     )
@@ -190,6 +197,27 @@ def _run_ingest(
     else:
         rejects_path.unlink(missing_ok=True)
     return summary
+
+
+def _ingest_parser(settings: Settings, database: NodeDatabase, org: str | None) -> ParserSettings:
+    """Reports of a file sent by an organisation carry its id, its trust and its source."""
+    if org is None:
+        return ParserSettings(region=settings.node_country)
+    with database.engine.connect() as connection:
+        found = find_organisation(connection, org.strip())
+    if found is None:
+        database.dispose()
+        fail(
+            f"no organisation named {org!r} on this node. Create it with its first key, "
+            f"e.g. scamintel apikey create --org {shlex.quote(org.strip())} --role reporter "
+            "--kind bank (kinds: " + ", ".join(kind.value for kind in OrganisationKind) + ")"
+        )
+    return ParserSettings(
+        region=settings.node_country,
+        organisation_id=found.id,
+        trust=trust_of_organisation(found.kind, found.verified).value,
+        source_key=organisation_source(found.id),
+    )
 
 
 def _summary_json(summary: IngestSummary) -> dict[str, Any]:
@@ -224,10 +252,19 @@ def check(
         typer.Option(help="Country for local numbers and short codes (default: the node's)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the check result as JSON")] = False,
+    private: Annotated[
+        bool, typer.Option("--private", help="Ask --node's range API; only 5 hex of a hash leave")
+    ] = False,
+    node: Annotated[
+        str, typer.Option("--node", envvar="SCAMINTEL_NODE_URL", help="Node for --private")
+    ] = DEFAULT_NODE_URL,
 ) -> None:
     """Verdict for one value, as the public check gives it."""
     settings = load_settings()
-    context = _region_context(region, settings)
+    context = region_context(region, settings)
+    if private:
+        private_check(value, indicator_type, context, node, as_json)
+        return
     database = open_database(settings)
     try:
         with database.engine.connect() as connection:
@@ -291,6 +328,13 @@ def check_result_json(result: CheckResult) -> dict[str, Any]:
     for key in ("first_seen", "last_seen"):
         moment: datetime | None = data[key]
         data[key] = moment.isoformat() if moment else None
+    review = result.review
+    data["review"] = review and {
+        "status": review.status.value,
+        "opened_at": review.opened_at.isoformat(),
+        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+        "reason": review.reason,
+    }
     return data
 
 
@@ -316,7 +360,7 @@ def extract(
 ) -> None:
     """Indicators in the text on standard input, with where each is written."""
     settings = load_settings()
-    context = _region_context(region, settings)
+    context = region_context(region, settings)
     region = context.default_region
     text = _read_stdin_text()
     found = default_registry().extract(text, context)
@@ -350,7 +394,7 @@ def classify(
 ) -> None:
     """Is the message on standard input a scam? Its label, red flags and indicators."""
     settings = load_settings()
-    chosen = _region_context(region, settings).default_region if region else None
+    chosen = region_context(region, settings).default_region if region else None
     lang = lang.strip().lower()
     if lang not in RULE_LANGUAGES:
         fail(
@@ -403,18 +447,6 @@ def _print_assessment(assessment: MessageAssessment) -> None:
             highlight=False,
             soft_wrap=True,
         )
-
-
-def _region_context(region: str | None, settings: Settings) -> ParseContext:
-    if region is None:
-        return ParseContext(settings.node_country)
-    code = region.strip().upper()
-    if not known_region(code):
-        fail(
-            f"--region {region!r} is not a country code this node knows: give the ISO 3166 "
-            "alpha-2 code, such as TH, MM, KH, LA, VN, MY, SG, ID or PH"
-        )
-    return ParseContext(code)
 
 
 def _read_stdin_text() -> str:
@@ -493,6 +525,14 @@ def apikey_create(
     ),
     country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2")] = None,
     label: Annotated[str | None, typer.Option(help="A note to recognise the key")] = None,
+    verified: Annotated[
+        bool,
+        typer.Option(
+            "--verified",
+            help="You have checked who the organisation is: an agency or police unit's reports "
+            "then weigh most in verdicts (docs/verdicts.md)",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Create an API key; it is shown once and stored only as a hash."""
@@ -507,7 +547,7 @@ def apikey_create(
 
     with database.engine.begin() as connection:
         organisation_id = ensure_organisation(
-            connection, org.strip(), kind, country.upper() if country else None
+            connection, org.strip(), kind, country.upper() if country else None, verified=verified
         )
         issued = create_api_key(connection, organisation_id, role, label)
         append_audit(
@@ -517,7 +557,7 @@ def apikey_create(
                 action="apikey.create",
                 object_type="api_key",
                 object_id=issued.key_id,
-                details={"organisation": org.strip(), "role": role.value},
+                details={"organisation": org.strip(), "role": role.value, "verified": verified},
             ),
         )
     database.dispose()

@@ -21,9 +21,16 @@ def client(settings: Settings, node_database: NodeDatabase) -> Iterator[TestClie
         yield test_client
 
 
-def make_key(engine: Engine, role: Role, org: str = "Thai Anti-Scam Centre") -> str:
+def make_key(
+    engine: Engine,
+    role: Role,
+    org: str = "Thai Anti-Scam Centre",
+    *,
+    kind: OrganisationKind = OrganisationKind.AGENCY,
+    verified: bool = False,
+) -> str:
     with engine.begin() as connection:
-        organisation = ensure_organisation(connection, org, OrganisationKind.AGENCY, "TH")
+        organisation = ensure_organisation(connection, org, kind, "TH", verified=verified)
         return create_api_key(connection, organisation, role).token
 
 
@@ -40,3 +47,15 @@ def investigator_key(node_database: NodeDatabase) -> str:
 @pytest.fixture
 def reporter_key(node_database: NodeDatabase) -> str:
     return make_key(node_database.engine, Role.REPORTER, "Example Bank")
+
+
+@pytest.fixture
+def police_key(node_database: NodeDatabase) -> str:
+    """A reporter key of a police unit the operator has verified: its reports weigh most."""
+    return make_key(
+        node_database.engine,
+        Role.REPORTER,
+        "Royal Thai Police Cyber Unit",
+        kind=OrganisationKind.POLICE,
+        verified=True,
+    )

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from scamintel.storage.node import NodeDatabase
-from scamintel.storage.tables import audit_log, reports
+from scamintel.storage.tables import audit_log, reports, review_items
 
 MULE_NUMBER_REPORT = {
     "narrative": "Caller said he was DSI police, told me to transfer to a safe account",
@@ -39,21 +39,33 @@ def test_a_number_never_reported_is_no_reports_and_never_called_safe(client: Tes
     assert "safe" not in text
 
 
-def test_reports_raise_the_verdict_from_suspicious_to_scam(client: TestClient) -> None:
+def test_anonymous_reports_from_one_sender_stay_suspicious_until_a_trusted_reporter_confirms(
+    client: TestClient, police_key: str, node_database: NodeDatabase
+) -> None:
     first = client.post("/api/v1/reports", json=MULE_NUMBER_REPORT)
     assert first.status_code == 201
     assert first.json()["reference"].startswith("R-")
     one = client.get("/api/v1/check", params={"q": "0812345678"}).json()
     assert one["verdict"] == "suspicious"
     assert one["report_count"] == 1
+    assert "one anonymous reporter is never enough" in one["explanation"]
     for _ in range(2):
         assert client.post("/api/v1/reports", json=MULE_NUMBER_REPORT).status_code == 201
-    three = client.get("/api/v1/check", params={"q": "+66812345678"}).json()
-    assert three["verdict"] == "scam"
-    assert three["report_count"] == 3
-    assert three["scam_types"] == ["officials_impersonated"]
-    assert three["first_seen"].startswith("2026-10-20T09:30:00")
-    assert "3 reports" in three["explanation"]
+    burst = client.get("/api/v1/check", params={"q": "+66812345678"}).json()
+    assert (burst["verdict"], burst["score"], burst["report_count"]) == ("suspicious", 0.2, 3)
+    assert "3 of these reports came from one sender within a day" in burst["explanation"]
+    with node_database.engine.connect() as connection:
+        held = connection.execute(select(review_items.c.kind, review_items.c.report_count)).all()
+    assert [tuple(row) for row in held] == [("burst", 3)]
+
+    confirmed = client.post("/api/v1/reports", json=MULE_NUMBER_REPORT, headers=bearer(police_key))
+    assert confirmed.status_code == 201
+    four = client.get("/api/v1/check", params={"q": "+66812345678"}).json()
+    assert four["verdict"] == "scam"
+    assert four["report_count"] == 4
+    assert four["scam_types"] == ["officials_impersonated"]
+    assert four["first_seen"].startswith("2026-10-20T09:30:00")
+    assert "1 from a verified agency" in four["explanation"]
 
 
 def test_indicators_in_the_narrative_are_extracted_and_linked(client: TestClient) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import uuid4
 
@@ -71,25 +71,30 @@ def test_a_repeat_inside_one_batch_counts_as_a_duplicate(node_database: NodeData
     assert (outcome.new, outcome.duplicates) == ((report.id,), (report.id,))
 
 
-def test_indicator_stats_count_reports_and_span_their_dates(node_database: NodeDatabase) -> None:
+def test_the_evidence_of_a_value_lists_its_reports_with_sender_and_dates(
+    node_database: NodeDatabase,
+) -> None:
     early = datetime(2026, 1, 5, tzinfo=UTC)
     late = datetime(2026, 3, 9, tzinfo=UTC)
     with node_database.transaction() as store:
         store.add_reports(
             [
-                a_report(NUMBER, occurred_at=early),
+                a_report(NUMBER, occurred_at=early, trust="bank_telco", source_key="org:7"),
                 a_report(NUMBER, occurred_at=late, scam_type=ScamType.JOB_TASK),
-                a_report(NUMBER, occurred_at=late - timedelta(days=1)),
             ]
         )
     with node_database.engine.connect() as connection:
-        stats = node_database.reader(connection).indicator_stats(NUMBER)
-        unknown = node_database.reader(connection).indicator_stats(MULE)
-    assert stats is not None
-    assert stats.report_count == 3
-    assert stats.first_seen == early
-    assert stats.last_seen == late
-    assert stats.scam_types == {"investment": 2, "job_task": 1}
+        evidence = node_database.reader(connection).evidence(NUMBER)
+        unknown = node_database.reader(connection).evidence(MULE)
+    assert evidence is not None
+    signals = sorted(evidence.reports, key=lambda signal: signal.seen_at)
+    assert [s.seen_at for s in signals] == [early, late]
+    assert [s.scam_type for s in signals] == ["investment", "job_task"]
+    assert signals[0].trust.value == "bank_telco"
+    assert signals[0].source == "org:7"
+    # A report stored without a sender counts as a reporter of its own.
+    assert signals[1].trust.value == "anonymous"
+    assert signals[1].source.startswith("report:")
     assert unknown is None
 
 

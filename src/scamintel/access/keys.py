@@ -48,6 +48,8 @@ class Principal:
     organisation_name: str
     role: Role
     key_id: str
+    organisation_kind: OrganisationKind = OrganisationKind.OTHER
+    organisation_verified: bool = False
 
     @property
     def actor(self) -> str:

@@ -8,8 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from scamintel import __version__
+from scamintel.api.alerts_routes import alerts_api
 from scamintel.api.middleware import BodyLimitMiddleware, Metrics, MetricsAndHeadersMiddleware
 from scamintel.api.problems import install_problem_handlers
+from scamintel.api.protection_routes import protection
+from scamintel.api.review_routes import review_api
 from scamintel.api.routes import api, operator
 from scamintel.api.state import KeyVerifier, NodeState
 from scamintel.indicators import default_registry
@@ -61,6 +64,9 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     app.state.metrics = metrics
     install_problem_handlers(app)
     app.include_router(api)
+    app.include_router(alerts_api)
+    app.include_router(protection)
+    app.include_router(review_api)
     app.include_router(operator)
     app.include_router(pages)
     app.add_middleware(MetricsAndHeadersMiddleware, metrics=metrics)

@@ -33,6 +33,7 @@ from scamintel.indicators import IndicatorType, InvalidIndicatorError, ParseCont
 from scamintel.indicators.phone import known_region
 from scamintel.reports.service import Reader, check_value, read_report, submit_report
 from scamintel.reports.submission import MAX_VALUE, ReportSubmission
+from scamintel.reports.trust import report_source, trust_of_organisation
 from scamintel.reports.verdict import CheckResult
 
 Node = Annotated[NodeState, Depends(node_state)]
@@ -52,6 +53,23 @@ def reader_of(principal: Principal | None) -> Reader:
     if principal is None:
         return Reader(actor="public")
     return Reader(actor=principal.actor, organisation_id=principal.organisation_id)
+
+
+def reporter_of(
+    principal: Principal | None, request: Request, node: NodeState, submission: ReportSubmission
+) -> Reader:
+    """The sender of a report, with the trust and source the verdict engine weighs."""
+    reporter = submission.reporter.model_dump(exclude_none=True) if submission.reporter else None
+    source_key = report_source(
+        node.settings.secret_key,
+        organisation_id=principal.organisation_id if principal else None,
+        address=request.client.host if request.client else None,
+        reporter=reporter,
+    )
+    if principal is None:
+        return Reader(actor="public", source_key=source_key)
+    trust = trust_of_organisation(principal.organisation_kind, principal.organisation_verified)
+    return Reader(principal.actor, principal.organisation_id, trust, source_key)
 
 
 @api.get("/check", response_model=CheckOut, summary="Verdict for one value of any type")
@@ -180,7 +198,7 @@ def create_report(
             submission,
             registry=node.registry,
             context=node.context,
-            reader=reader_of(principal),
+            reader=reporter_of(principal, request, node, submission),
             idempotency_key=idempotency_key,
             warninglist=node.warninglist,
         )

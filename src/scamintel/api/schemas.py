@@ -22,7 +22,8 @@ from scamintel.classify.redflags import FlagCode
 from scamintel.classify.service import MessageAssessment, message_verdict
 from scamintel.indicators import FoundIndicator, Indicator, IndicatorType
 from scamintel.indicators.phone import known_region
-from scamintel.reports.model import ScamType, StoredReport
+from scamintel.reports.engine import Review, ReviewStatus
+from scamintel.reports.model import EvidenceFile, ScamType, StoredReport
 from scamintel.reports.submission import Country
 from scamintel.reports.verdict import CheckResult, Verdict
 
@@ -47,6 +48,22 @@ class ImitationOut(BaseModel):
     )
 
 
+class ReviewOut(BaseModel):
+    """The latest dispute of this value's listing (docs/verdicts.md, disputes)."""
+
+    status: ReviewStatus = Field(
+        description="pending: an analyst is reviewing the holder's dispute; upheld: the listing "
+        "was removed; rejected: it stands"
+    )
+    opened_at: datetime
+    decided_at: datetime | None = None
+    reason: str | None = Field(default=None, description="The analyst's public reason")
+
+    @classmethod
+    def of(cls, review: Review | None) -> ReviewOut | None:
+        return cls.model_validate(asdict(review)) if review else None
+
+
 class CheckOut(BaseModel):
     query: str
     indicator: IndicatorOut | None = Field(
@@ -68,6 +85,9 @@ class CheckOut(BaseModel):
     message: ClassifyOut | None = Field(
         default=None, description="For a pasted message: its label, red flags and indicators"
     )
+    review: ReviewOut | None = Field(
+        default=None, description="Set when the listing was contested: the dispute's state"
+    )
 
     @classmethod
     def of(cls, result: CheckResult) -> CheckOut:
@@ -85,6 +105,7 @@ class CheckOut(BaseModel):
             imitates=ImitationOut.model_validate(asdict(result.imitates))
             if result.imitates
             else None,
+            review=ReviewOut.of(result.review),
         )
 
 
@@ -119,6 +140,17 @@ class ReportedIndicatorOut(IndicatorOut):
     origin: str
 
 
+class EvidenceOut(BaseModel):
+    sha256: str = Field(description="SHA-256 of the file, lower-case hexadecimal")
+    name: str | None = None
+    media_type: str | None = None
+    size: int | None = Field(default=None, description="Size in bytes")
+
+    @classmethod
+    def of(cls, item: EvidenceFile) -> EvidenceOut:
+        return cls(sha256=item.sha256, name=item.name, media_type=item.media_type, size=item.size)
+
+
 class ReportOut(BaseModel):
     id: UUID
     source: str
@@ -131,6 +163,9 @@ class ReportOut(BaseModel):
     received_at: datetime
     narrative: str | None
     indicators: list[ReportedIndicatorOut]
+    evidence: list[EvidenceOut] = Field(
+        default_factory=list, description="Files the reporter keeps, by hash (sorted by hash)"
+    )
     reporter: dict[str, Any] | None = None
 
     @classmethod
@@ -156,6 +191,7 @@ class ReportOut(BaseModel):
                 )
                 for item in report.indicators
             ],
+            evidence=[EvidenceOut.of(item) for item in report.evidence],
             reporter=report.reporter,
         )
 

@@ -51,7 +51,14 @@ class KeyVerifier:
             stored = find_api_key(connection, key_id)
         if stored is None or stored.revoked or not secret_matches(stored.secret_hash, secret):
             return None
-        return Principal(stored.organisation_id, stored.organisation_name, stored.role, key_id)
+        return Principal(
+            stored.organisation_id,
+            stored.organisation_name,
+            stored.role,
+            key_id,
+            stored.organisation_kind,
+            stored.organisation_verified,
+        )
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Bulk intake of report files (CSV, JSON Lines).
+"""Bulk intake of report files (CSV, JSON Lines, MISP event JSON).
 
 Rows are committed in batches; every row has a stable identity (its ``external_id`` or, when
 it has none, the hash of its content), so a run that was killed half-way can simply be run
@@ -28,6 +28,7 @@ from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import IndicatorType, ParseContext, default_registry
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.intake import ReportRejectedError, build_report
+from scamintel.reports.misp import MispEventError, MispFormatError, event_fields, events_in
 from scamintel.reports.model import NewReport, ReportSource
 from scamintel.reports.ports import ReportStore
 from scamintel.reports.submission import ReportSubmission, field_problems, summarise_problems
@@ -40,6 +41,7 @@ _TYPE_NAMES = {member.value for member in IndicatorType}
 class FileFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    MISP = "misp"
 
     @classmethod
     def for_path(cls, path: Path) -> FileFormat:
@@ -48,8 +50,11 @@ class FileFormat(StrEnum):
             return cls.CSV
         if suffix in (".jsonl", ".ndjson"):
             return cls.JSONL
+        if suffix == ".json":
+            return cls.MISP  # a JSON document of reports is a MISP export
         raise ValueError(
-            f"cannot tell the format of {path.name} from its extension; pass --format csv or jsonl"
+            f"cannot tell the format of {path.name} from its extension; "
+            "pass --format csv, jsonl or misp"
         )
 
 
@@ -93,6 +98,11 @@ class ParserSettings:
 
     region: str
     skip_official_contacts: bool = True
+    # Who sent the file (scamintel ingest --org): every report is theirs. Without an
+    # organisation reports are anonymous, as from the public.
+    organisation_id: int | None = None
+    trust: str = "anonymous"
+    source_key: str | None = None
 
 
 class RowParser:
@@ -100,6 +110,7 @@ class RowParser:
         self._registry = default_registry()
         self._context = ParseContext(settings.region)
         self._warninglist = Warninglist() if settings.skip_official_contacts else None
+        self._settings = settings
 
     def parse_all(self, rows: list[RawRow]) -> list[ParsedRow]:
         return [self.parse(row) for row in rows]
@@ -117,6 +128,9 @@ class RowParser:
                 received_at=datetime.now(UTC),
                 idempotency_key=row_identity(submission),
                 warninglist=self._warninglist,
+                organisation_id=self._settings.organisation_id,
+                trust=self._settings.trust,
+                source_key=self._settings.source_key,
             )
         except ValidationError as error:
             return RowProblem(row.line, _validation_reason(error), row.text)
@@ -230,20 +244,25 @@ class BulkIngest:
         with self._transaction() as store:
             outcome = store.add_reports(batch)
             if outcome.new:
+                # Published in the same commit: the listings never lag what is stored.
+                store.refresh_listings(store.touched_indicator_ids)
                 store.audit(
                     AuditEvent(
                         actor=self._actor,
                         action="report.ingest",
                         object_type="report_batch",
                         object_id=path.name,
-                        details={
-                            "new": len(outcome.new),
-                            "ids_sha256": _digest_of(outcome.new),
-                        },
+                        details=self._audit_details(outcome.new),
                     )
                 )
         summary.new += len(outcome.new)
         summary.duplicates += len(outcome.duplicates)
+
+    def _audit_details(self, new: tuple[Any, ...]) -> dict[str, Any]:
+        details: dict[str, Any] = {"new": len(new), "ids_sha256": _digest_of(new)}
+        if self._parser_settings.organisation_id is not None:
+            details["organisation_id"] = self._parser_settings.organisation_id
+        return details
 
 
 def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
@@ -265,13 +284,15 @@ def row_identity(submission: ReportSubmission) -> str:
     """Same row, same identity: the sender's reference, else a hash of the content."""
     if submission.external_id:
         return f"ingest:{submission.external_id}"
-    content = submission.model_dump_json(exclude={"external_id"})
+    content = submission.content_json(exclude=frozenset({"external_id"}))
     return "ingest:sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def read_rows(handle: IO[str], file_format: FileFormat) -> Iterator[RawRow]:
     if file_format is FileFormat.JSONL:
         yield from _jsonl_rows(handle)
+    elif file_format is FileFormat.MISP:
+        yield from misp_rows(handle)
     else:
         yield from _csv_rows(handle)
 
@@ -285,6 +306,31 @@ def _jsonl_rows(handle: IO[str]) -> Iterator[RawRow]:
             yield RawRow(line_number, _printable(text), problem="the line is not valid UTF-8")
             continue
         yield RawRow(line_number, text)
+
+
+def misp_rows(handle: IO[str]) -> Iterator[RawRow]:
+    """One row per MISP event, numbered from 1 in the file's order; ``text`` is the event's
+    JSON, so that the rejects file holds what to fix and import again."""
+    try:
+        events = events_in(json.loads(handle.read()))
+    except json.JSONDecodeError as error:
+        yield RawRow(error.lineno, "", problem=f"the file is not valid JSON: {error.msg}")
+        return
+    except MispFormatError as error:
+        yield RawRow(1, "", problem=str(error))
+        return
+    for number, item in enumerate(events, start=1):
+        yield _misp_row(number, item)
+
+
+def _misp_row(number: int, item: Any) -> RawRow:
+    text = json.dumps(item, ensure_ascii=False)
+    if _INVALID_UTF8.search(text):
+        return RawRow(number, _printable(text), problem="the event is not valid UTF-8")
+    try:
+        return RawRow(number, text, event_fields(item))
+    except MispEventError as error:
+        return RawRow(number, text, problem=str(error))
 
 
 def _csv_rows(handle: IO[str]) -> Iterator[RawRow]:
@@ -309,7 +355,8 @@ def _csv_row(line_number: int, record: dict[str | Any, Any]) -> RawRow:
 
 def csv_record_to_fields(record: dict[str, Any]) -> dict[str, Any]:
     """CSV columns are the report fields, with ``indicators`` as ``type=value`` items (or bare
-    values) separated by ``|``, and the reporter as ``reporter_name/phone/email``."""
+    values) separated by ``|``, ``evidence`` as SHA-256 hashes separated by ``|``, and the
+    reporter as ``reporter_name/phone/email``."""
     fields: dict[str, Any] = {}
     reporter: dict[str, str] = {}
     for column, value in record.items():
@@ -318,6 +365,12 @@ def csv_record_to_fields(record: dict[str, Any]) -> dict[str, Any]:
         if column == "indicators":
             fields["indicators"] = [
                 _csv_indicator(item)
+                for item in value.split(CSV_INDICATOR_SEPARATOR)
+                if item.strip()
+            ]
+        elif column == "evidence":
+            fields["evidence"] = [
+                {"sha256": item.strip()}
                 for item in value.split(CSV_INDICATOR_SEPARATOR)
                 if item.strip()
             ]

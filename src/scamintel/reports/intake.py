@@ -15,8 +15,8 @@ from scamintel.indicators import (
     ParseContext,
 )
 from scamintel.indicators.warninglist import Warninglist
-from scamintel.reports.model import NewReport, ReportedIndicator, ReportSource
-from scamintel.reports.submission import ReportSubmission
+from scamintel.reports.model import EvidenceFile, NewReport, ReportedIndicator, ReportSource
+from scamintel.reports.submission import ReportSubmission, SubmittedEvidence
 
 REPORT_ID_NAMESPACE = uuid.UUID("8a1f2d57-3c1b-4f0e-9f43-5d1b6c0e2a11")
 
@@ -39,7 +39,7 @@ class ReportRejectedError(ValueError):
 
 def request_fingerprint(submission: ReportSubmission) -> str:
     """Identifies the content of a submission, to tell a retry from a different report."""
-    return hashlib.sha256(submission.model_dump_json().encode("utf-8")).hexdigest()
+    return hashlib.sha256(submission.content_json().encode("utf-8")).hexdigest()
 
 
 def report_id_for(idempotency_key: str | None) -> uuid.UUID:
@@ -60,13 +60,16 @@ def build_report(
     organisation_id: int | None = None,
     extract_from_narrative: bool = True,
     warninglist: Warninglist | None = None,
+    trust: str = "anonymous",
+    source_key: str | None = None,
 ) -> NewReport:
     """Raise :class:`ReportRejectedError` naming every indicator that could not be read.
 
     Local formats (``016-500 3591``) are read as the victim's country writes them when the
     report names it, and as the node's country otherwise. With a warninglist, benign values
     (official hotlines, banks' and platforms' own addresses, reserved numbers) are left out,
-    given or found in the narrative: reports are never linked through them.
+    given or found in the narrative: reports are never linked through them. ``trust`` and
+    ``source_key`` say who sent it (:mod:`scamintel.reports.trust`).
     """
     if submission.victim_country and submission.victim_country != context.default_region:
         context = ParseContext(submission.victim_country)
@@ -89,7 +92,20 @@ def build_report(
         narrative=submission.narrative,
         indicators=tuple(given + extra),
         reporter=submission.reporter.model_dump(exclude_none=True) if submission.reporter else None,
+        trust=trust,
+        source_key=source_key,
+        evidence=evidence_files(submission.evidence),
     )
+
+
+def evidence_files(submitted: list[SubmittedEvidence]) -> tuple[EvidenceFile, ...]:
+    """One entry per file: the same hash given twice is the same file (the first wins)."""
+    files: dict[str, EvidenceFile] = {}
+    for item in submitted:
+        files.setdefault(
+            item.sha256, EvidenceFile(item.sha256, item.name, item.media_type, item.size)
+        )
+    return tuple(files.values())
 
 
 def _canonical_given_indicators(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -60,6 +60,16 @@ class ReportedIndicator:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """A file the reporter holds (screenshot, recording), known here only by its hash."""
+
+    sha256: str
+    name: str | None = None
+    media_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewReport:
     """A validated report with canonical indicators, ready to be stored."""
 
@@ -78,6 +88,10 @@ class NewReport:
     narrative: str | None = None
     indicators: tuple[ReportedIndicator, ...] = ()
     reporter: dict[str, Any] | None = None
+    # docs/verdicts.md: set at intake from the sender (reports.trust.ReporterTrust values).
+    trust: str = "anonymous"
+    source_key: str | None = None
+    evidence: tuple[EvidenceFile, ...] = ()
 
     @property
     def seen_at(self) -> datetime:
@@ -101,16 +115,7 @@ class StoredReport:
     indicators: tuple[ReportedIndicator, ...]
     reporter: dict[str, Any] | None = None
     organisation_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class IndicatorStats:
-    """What the node's reports say about one indicator."""
-
-    report_count: int
-    first_seen: datetime | None
-    last_seen: datetime | None
-    scam_types: dict[str, int] = field(default_factory=dict)
+    evidence: tuple[EvidenceFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 from uuid import UUID
 
 from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import Indicator
-from scamintel.reports.model import IndicatorStats, InsertOutcome, NewReport, StoredReport
+from scamintel.reports.engine import Evidence
+from scamintel.reports.model import InsertOutcome, NewReport, StoredReport
 
 
 class ReportStore(Protocol):
@@ -19,7 +20,12 @@ class ReportStore(Protocol):
 
     def get_report(self, report_id: UUID, *, with_reporter: bool) -> StoredReport | None: ...
 
-    def indicator_stats(self, indicator: Indicator) -> IndicatorStats | None: ...
+    def evidence(self, indicator: Indicator) -> Evidence | None: ...
+
+    def refresh_listings(self, indicator_ids: Iterable[int]) -> None: ...
+
+    @property
+    def touched_indicator_ids(self) -> set[int]: ...
 
     def audit(self, event: AuditEvent) -> None: ...
 

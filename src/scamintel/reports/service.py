@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -15,11 +16,16 @@ from scamintel.indicators.lookalike import (
 )
 from scamintel.indicators.warninglist import BenignMatch, ListKind, Warninglist
 from scamintel.indicators.web import refang
+from scamintel.reports.engine import Assessment, Evidence, assess
 from scamintel.reports.intake import build_report, request_fingerprint
 from scamintel.reports.model import ReportSource, StoredReport
 from scamintel.reports.ports import ReportStore
 from scamintel.reports.submission import ReportSubmission
+from scamintel.reports.trust import ReporterTrust
 from scamintel.reports.verdict import CheckResult, Imitation, judge, official
+
+NO_EVIDENCE = Evidence()
+Assessor = Callable[[IndicatorType, Evidence, datetime], Assessment]
 
 
 class IdempotencyKeyReusedError(ValueError):
@@ -44,6 +50,9 @@ class Reader:
 
     actor: str
     organisation_id: int | None = None
+    trust: ReporterTrust = ReporterTrust.ANONYMOUS
+    # The sender as distinct reporters are counted (reports/trust.py report_source).
+    source_key: str | None = None
 
 
 def scoped_idempotency_key(reader: Reader, key: str) -> str:
@@ -79,10 +88,13 @@ def submit_report(
         request_hash=request_fingerprint(submission) if scoped else None,
         organisation_id=reader.organisation_id,
         warninglist=warninglist,
+        trust=reader.trust.value,
+        source_key=reader.source_key,
     )
     outcome = store.add_reports([report])
     created = bool(outcome.new)
     if created:
+        store.refresh_listings(store.touched_indicator_ids)
         store.audit(
             AuditEvent(
                 actor=reader.actor,
@@ -122,8 +134,12 @@ def check_value(
     warninglist: Warninglist,
     indicator_type: IndicatorType | None = None,
     lookalikes: BrandLookalikes,
+    assessor: Assessor = assess,
 ) -> CheckResult:
     """Raises :class:`InvalidIndicatorError` when the value cannot be read.
+
+    ``assessor`` is the verdict engine; bench.verdict_engine swaps in the rule it replaced
+    to measure what it costs.
 
     Official and platform values (docs/warninglists.md) answer ``official`` with the entry's
     name; otherwise the reports decide, and the explanation adds what the lists know: a number
@@ -149,7 +165,11 @@ def check_value(
         return replace(
             official(raw, indicator, benign.name), explanation=explanation, advice=advice
         )
-    result = judge(raw, indicator, store.indicator_stats(indicator))
+    result = judge(
+        raw,
+        indicator,
+        assessor(indicator.type, store.evidence(indicator) or NO_EVIDENCE, datetime.now(UTC)),
+    )
     imitated = _imitation(raw, indicator, lookalikes)
     if imitated is not None:
         result = replace(

@@ -3,6 +3,7 @@ so that a mistake is named back to the sender instead of being stored."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ from scamintel.indicators import IndicatorType
 from scamintel.reports.model import Channel, ScamType
 
 MAX_INDICATORS = 50
+MAX_EVIDENCE = 20
 MAX_NARRATIVE = 10_000
 MAX_VALUE = 2_048
 # A report may be dated a little ahead: the sender's clock can run fast.
@@ -29,6 +31,10 @@ CLOCK_SKEW = timedelta(hours=24)
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
 ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
+_SHA256 = re.compile(r"[0-9A-Fa-f]{64}")
+# RFC 6838 type/subtype names without parameters: image/png, application/vnd.android…
+_MEDIA_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}"
+_MEDIA_TYPE = re.compile(rf"{_MEDIA_NAME}/{_MEDIA_NAME}")
 
 
 class SubmittedIndicator(BaseModel):
@@ -38,6 +44,38 @@ class SubmittedIndicator(BaseModel):
         default=None, description="Indicator type; detected from the value when left out."
     )
     value: Annotated[str, StringConstraints(min_length=1, max_length=MAX_VALUE)]
+
+
+class SubmittedEvidence(BaseModel):
+    """A file the reporter keeps (screenshot, recording, app), named here by its SHA-256."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sha256: str = Field(description="SHA-256 of the file: 64 hexadecimal characters")
+    name: ShortText | None = Field(default=None, description="File name, e.g. chat.png")
+    media_type: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = (
+        Field(default=None, description="Media type, e.g. image/png")
+    )
+    size: Annotated[int, Field(ge=0)] | None = Field(default=None, description="Size in bytes")
+
+    @field_validator("sha256", mode="before")
+    @classmethod
+    def _a_sha256(cls, value: object) -> object:
+        if not isinstance(value, str) or not _SHA256.fullmatch(value.strip()):
+            raise ValueError(
+                "sha256 must be the SHA-256 of the file: 64 hexadecimal characters "
+                "(sha256sum FILE prints it)"
+            )
+        return value.strip().lower()
+
+    @field_validator("media_type")
+    @classmethod
+    def _a_media_type(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _MEDIA_TYPE.fullmatch(value):
+            raise ValueError("media_type must be a media type such as image/png or audio/mpeg")
+        return value.lower()
 
 
 class Reporter(BaseModel):
@@ -65,9 +103,23 @@ class ReportSubmission(BaseModel):
         default_factory=list
     )
     reporter: Reporter | None = None
+    evidence: Annotated[list[SubmittedEvidence], Field(max_length=MAX_EVIDENCE)] = Field(
+        default_factory=list,
+        description="Hashes of the files the reporter keeps (screenshots, recordings); "
+        "the files themselves are never sent",
+    )
     external_id: ShortText | None = Field(
         default=None, description="The sender's own reference; makes re-sending idempotent."
     )
+
+    def content_json(self, *, exclude: frozenset[str] = frozenset()) -> str:
+        """The submission as canonical JSON, for identities and fingerprints. Fields added
+        after the first release (``evidence``) are left out while empty, so a report sent
+        before they existed keeps its identity and its Idempotency-Key fingerprint."""
+        left_out = set(exclude)
+        if not self.evidence:
+            left_out.add("evidence")
+        return self.model_dump_json(exclude=left_out or None)
 
     @field_validator("occurred_at")
     @classmethod

@@ -1,24 +1,15 @@
-"""The first verdict rule (docs/verdicts.md). Deliberately simple and fully explained; the
-verdict engine with reporter trust, decay and anti-poisoning replaces the scoring later,
-keeping this result shape."""
+"""The check's answer for one value: the engine's assessment (reports/engine.py) with the
+advice that goes with each verdict, or an official contact named from the warninglist."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 
 from scamintel.indicators import Indicator, IndicatorType
-from scamintel.reports.model import IndicatorStats
+from scamintel.reports.engine import Assessment, Review, Verdict
 
-SCAM_THRESHOLD = 3
-
-
-class Verdict(StrEnum):
-    SCAM = "scam"
-    SUSPICIOUS = "suspicious"
-    NO_REPORTS = "no_reports"
-    OFFICIAL = "official"
+__all__ = ["ADVICE", "CheckResult", "Imitation", "Verdict", "judge", "official"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +34,7 @@ class CheckResult:
     explanation: str
     advice: str
     imitates: Imitation | None = None
+    review: Review | None = None
 
 
 ADVICE = {
@@ -69,14 +61,20 @@ ADVICE = {
 }
 
 
-def judge(query: str, indicator: Indicator, stats: IndicatorStats | None) -> CheckResult:
-    """Verdict for an indicator from its report statistics (None: never reported)."""
-    count = stats.report_count if stats else 0
-    if count == 0 or stats is None:
-        return _result(query, indicator, Verdict.NO_REPORTS, 0.0, stats, _no_reports_text())
-    verdict = Verdict.SCAM if count >= SCAM_THRESHOLD else Verdict.SUSPICIOUS
-    score = round(1.0 - 0.5**count, 3)
-    return _result(query, indicator, verdict, score, stats, _reported_text(verdict, stats))
+def judge(query: str, indicator: Indicator, assessment: Assessment) -> CheckResult:
+    return CheckResult(
+        query=query,
+        indicator=indicator,
+        verdict=assessment.verdict,
+        score=assessment.score,
+        report_count=assessment.report_count,
+        first_seen=assessment.first_seen,
+        last_seen=assessment.last_seen,
+        scam_types=assessment.scam_types,
+        explanation=assessment.explanation,
+        advice=ADVICE[assessment.verdict],
+        review=assessment.review,
+    )
 
 
 # An official web address is copied, not spoofed: the advice for it is about lookalikes.
@@ -90,54 +88,24 @@ _ADDRESS_TYPES = frozenset({IndicatorType.URL, IndicatorType.DOMAIN, IndicatorTy
 
 def official(query: str, indicator: Indicator, name: str) -> CheckResult:
     explanation = f"This is listed as an official contact: {name}."
-    result = _result(query, indicator, Verdict.OFFICIAL, 0.0, None, explanation)
+    result = _result(query, indicator, Verdict.OFFICIAL, 0.0, explanation)
     if indicator.type in _ADDRESS_TYPES:
         return replace(result, advice=_OFFICIAL_ADDRESS_ADVICE)
     return result
 
 
 def _result(
-    query: str,
-    indicator: Indicator,
-    verdict: Verdict,
-    score: float,
-    stats: IndicatorStats | None,
-    explanation: str,
+    query: str, indicator: Indicator, verdict: Verdict, score: float, explanation: str
 ) -> CheckResult:
-    scam_types = stats.scam_types if stats else {}
     return CheckResult(
         query=query,
         indicator=indicator,
         verdict=verdict,
         score=score,
-        report_count=stats.report_count if stats else 0,
-        first_seen=stats.first_seen if stats else None,
-        last_seen=stats.last_seen if stats else None,
-        scam_types=tuple(sorted(scam_types, key=lambda name: (-scam_types[name], name))),
+        report_count=0,
+        first_seen=None,
+        last_seen=None,
+        scam_types=(),
         explanation=explanation,
         advice=ADVICE[verdict],
     )
-
-
-def _no_reports_text() -> str:
-    return (
-        "No report about this value is known to this node. That is not proof that it is "
-        "safe: new scams start with no reports."
-    )
-
-
-def _reported_text(verdict: Verdict, stats: IndicatorStats) -> str:
-    reports = "1 report" if stats.report_count == 1 else f"{stats.report_count} reports"
-    kinds = ", ".join(name.replace("_", " ") for name in sorted(stats.scam_types))
-    span = ""
-    if stats.first_seen and stats.last_seen:
-        span = (
-            f" between {stats.first_seen.date().isoformat()} and "
-            f"{stats.last_seen.date().isoformat()}"
-        )
-    rule = (
-        f"{SCAM_THRESHOLD} or more reports make it a scam listing"
-        if verdict is Verdict.SCAM
-        else f"fewer than {SCAM_THRESHOLD} reports make it suspicious, not yet a scam listing"
-    )
-    return f"Named in {reports}{span} ({kinds}); {rule}."

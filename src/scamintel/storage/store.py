@@ -7,63 +7,45 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Insert, Table, bindparam, func, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, func, select, tuple_, update
 
 from scamintel.governance.audit import AuditEntry, AuditEvent, canonical_details, seal
 from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.indicators import Indicator, IndicatorType
+from scamintel.reports.disputes import Dispute
+from scamintel.reports.engine import EventKind, Evidence
 from scamintel.reports.model import (
-    IndicatorStats,
+    EvidenceFile,
     InsertOutcome,
     NewReport,
     ReportedIndicator,
     StoredReport,
 )
+from scamintel.storage.disputes_repo import (
+    find_dispute,
+    insert_dispute,
+    pending_dispute,
+    update_decision,
+)
+from scamintel.storage.evidence_repo import (
+    add_event,
+    ensure_indicator_id,
+    evidence_of_value,
+)
+from scamintel.storage.refresh import refresh_values
+from scamintel.storage.sql import as_utc, chunked
 from scamintel.storage.tables import (
     audit_head,
     audit_log,
     indicators,
+    report_evidence,
     report_indicators,
     reporter_contacts,
     reports,
 )
 
 IndicatorKey = tuple[str, str]
-# Well under SQLite's bound-parameter limit and PostgreSQL's comfortable IN-list size.
-LOOKUP_CHUNK = 500
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes and PostgreSQL the session's zone; both mean UTC."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def insert_ignoring_conflicts(connection: Connection, table: Table) -> Insert:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
-
-
-# Built once: the public check runs this query on every request, and constructing the
-# statement cost more than executing it.
-INDICATOR_STATS = (
-    select(
-        reports.c.scam_type,
-        func.count(),
-        func.min(reports.c.seen_at),
-        func.max(reports.c.seen_at),
-    )
-    .select_from(indicators)
-    .join(report_indicators, report_indicators.c.indicator_id == indicators.c.id)
-    .join(reports, reports.c.id == report_indicators.c.report_id)
-    .where(indicators.c.type == bindparam("type"), indicators.c.value == bindparam("value"))
-    .group_by(reports.c.scam_type)
-)
+EVIDENCE_COLUMNS = ("report_id", "sha256", "name", "media_type", "size")
 
 
 class RowInserter:
@@ -142,12 +124,9 @@ REPORT_COLUMNS = (
     "received_at",
     "seen_at",
     "narrative",
+    "trust",
+    "source_key",
 )
-
-
-def chunked(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class SqlStore:
@@ -164,6 +143,8 @@ class SqlStore:
         self._sealer = sealer
         self._known_ids = indicator_ids
         self.new_indicator_ids: dict[IndicatorKey, int] = {}
+        # Values named by reports written through this store: their listings need a refresh.
+        self.touched_indicator_ids: set[int] = set()
         self._actor = actor
 
     # -- reports ----------------------------------------------------------------------
@@ -196,7 +177,11 @@ class SqlStore:
         RowInserter(connection, reporter_contacts, ("report_id", "sealed")).insert(
             [(r.id, self._sealer.seal(r.reporter)) for r in fresh if r.reporter]
         )
+        RowInserter(connection, report_evidence, EVIDENCE_COLUMNS).insert(
+            [(r.id, *_evidence_row(item)) for r in fresh for item in r.evidence]
+        )
         ids = self._indicator_ids(item.indicator for r in fresh for item in r.indicators)
+        self.touched_indicator_ids.update(ids.values())
         RowInserter(
             connection, report_indicators, ("report_id", "indicator_id", "raw", "origin")
         ).insert(
@@ -283,7 +268,16 @@ class SqlStore:
             indicators=reported,
             reporter=self._reporter_of(report_id) if with_reporter else None,
             organisation_id=row.organisation_id,
+            evidence=self._evidence_files_of(report_id),
         )
+
+    def _evidence_files_of(self, report_id: UUID) -> tuple[EvidenceFile, ...]:
+        rows = self.connection.execute(
+            select(*(report_evidence.c[name] for name in EVIDENCE_COLUMNS[1:]))
+            .where(report_evidence.c.report_id == report_id)
+            .order_by(report_evidence.c.sha256)
+        )
+        return tuple(EvidenceFile(row.sha256, row.name, row.media_type, row.size) for row in rows)
 
     def _reporter_of(self, report_id: UUID) -> dict[str, Any] | None:
         sealed = self.connection.scalar(
@@ -291,19 +285,49 @@ class SqlStore:
         )
         return self._sealer.unseal(sealed) if sealed is not None else None
 
-    def indicator_stats(self, indicator: Indicator) -> IndicatorStats | None:
-        rows = self.connection.execute(
-            INDICATOR_STATS, {"type": indicator.type.value, "value": indicator.value}
-        ).all()
-        if not rows:
-            return None
-        firsts = [as_utc(row[2]) for row in rows]
-        lasts = [as_utc(row[3]) for row in rows]
-        return IndicatorStats(
-            report_count=sum(row[1] for row in rows),
-            first_seen=min(moment for moment in firsts if moment is not None),
-            last_seen=max(moment for moment in lasts if moment is not None),
-            scam_types={row[0]: row[1] for row in rows},
+    def evidence(self, indicator: Indicator) -> Evidence | None:
+        """What the engine weighs about a value; None when the node holds nothing about it."""
+        return evidence_of_value(self.connection, indicator)
+
+    def refresh_listings(self, indicator_ids: Iterable[int]) -> None:
+        refresh_values(self.connection, indicator_ids, datetime.now(UTC))
+
+    # -- disputes and outcomes (reports/disputes.py) ------------------------------------
+    def indicator_id(self, indicator: Indicator) -> int:
+        return ensure_indicator_id(self.connection, indicator)
+
+    def pending_dispute_for(self, indicator: Indicator) -> Dispute | None:
+        return pending_dispute(self.connection, indicator)
+
+    def add_dispute(self, dispute: Dispute, indicator_id: int) -> None:
+        insert_dispute(self.connection, self._sealer, dispute, indicator_id)
+
+    def get_dispute(self, dispute_id: UUID, *, with_contact: bool) -> Dispute | None:
+        return find_dispute(self.connection, self._sealer, dispute_id, with_contact=with_contact)
+
+    def record_decision(self, dispute: Dispute) -> None:
+        update_decision(self.connection, dispute)
+
+    def add_event(
+        self,
+        indicator_id: int,
+        kind: EventKind,
+        *,
+        actor: str,
+        at: datetime,
+        organisation_id: int | None = None,
+        note: str | None = None,
+        dispute_id: UUID | None = None,
+    ) -> None:
+        add_event(
+            self.connection,
+            indicator_id,
+            kind,
+            actor=actor,
+            at=at,
+            organisation_id=organisation_id,
+            note=note,
+            dispute_id=dispute_id,
         )
 
     def count_reports(self) -> int:
@@ -331,7 +355,14 @@ def _report_row(report: NewReport) -> tuple[Any, ...]:
         report.received_at,
         report.seen_at,
         report.narrative,
+        report.trust,
+        report.source_key,
     )
+
+
+def _evidence_row(item: EvidenceFile) -> tuple[Any, ...]:
+    """In the order of EVIDENCE_COLUMNS, after report_id."""
+    return (item.sha256, item.name, item.media_type, item.size)
 
 
 def append_audit(connection: Connection, event: AuditEvent) -> AuditEntry:

@@ -1,0 +1,53 @@
+"""What every group of ``scamintel`` verbs shares: consoles, the error exit, settings and the
+database. The verbs live in ``cli`` and in ``cli_<area>`` modules that it registers."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+
+from scamintel.indicators import ParseContext
+from scamintel.indicators.phone import known_region
+from scamintel.settings import Settings
+from scamintel.storage.migrate import schema_is_current
+from scamintel.storage.node import NodeDatabase
+
+BAD_INPUT = 2
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(str(item["msg"]) for item in error.errors(include_url=False))
+        fail(f"settings: {problems}")
+
+
+def open_database(settings: Settings, *, require_schema: bool = True) -> NodeDatabase:
+    database = NodeDatabase.connect(settings.database_url, settings.secret_key)
+    if require_schema and not schema_is_current(database.engine):
+        fail("the database is not initialised or out of date; run `scamintel init` first")
+    return database
+
+
+def region_context(region: str | None, settings: Settings) -> ParseContext:
+    if region is None:
+        return ParseContext(settings.node_country)
+    code = region.strip().upper()
+    if not known_region(code):
+        fail(
+            f"--region {region!r} is not a country code this node knows: give the ISO 3166 "
+            "alpha-2 code, such as TH, MM, KH, LA, VN, MY, SG, ID or PH"
+        )
+    return ParseContext(code)

@@ -1,0 +1,369 @@
+"""Verbs for private lookups and blocklists (docs/privacy.md): ``scamintel export``,
+``scamintel bundle build|check`` and the reference client of the range API behind
+``scamintel check --private``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from scamintel import __version__
+from scamintel.cli_common import err, fail, load_settings, open_database, out, region_context
+from scamintel.indicators import (
+    Indicator,
+    IndicatorType,
+    InvalidIndicatorError,
+    ParseContext,
+    default_registry,
+)
+from scamintel.protection.blocklist import (
+    DEFAULT_MIN_SCORE,
+    MAX_CURSOR,
+    BlocklistPage,
+    BlocklistQuery,
+    CursorAheadError,
+    collect_blocklist,
+    download_event,
+)
+from scamintel.protection.bundle import (
+    Bundle,
+    BundleAheadError,
+    BundleDelta,
+    BundleFormatError,
+    build_bundle,
+    build_delta,
+    parse_any,
+)
+from scamintel.protection.listing import value_hash
+from scamintel.protection.range import (
+    MalformedRangeAnswerError,
+    RangeEntry,
+    find_in_answer,
+    split_hash,
+)
+from scamintel.settings import Settings
+from scamintel.storage.listings_repo import snapshot_reads
+from scamintel.storage.protection_store import SqlListings
+
+DEFAULT_NODE_URL = "http://127.0.0.1:8000"
+NODE_URL_VARIABLE = "SCAMINTEL_NODE_URL"
+REQUEST_TIMEOUT_S = 15.0
+NOT_LISTED = "not listed on that node — that does not mean it is safe"
+VERDICT_STYLE = {"scam": "bold red", "suspicious": "bold yellow"}
+
+bundle_app = typer.Typer(
+    help="The blocklist bundle: a hashed set of every listed value, checked offline.",
+    no_args_is_help=True,
+)
+
+
+# -- export --------------------------------------------------------------------------------------
+class ExportFormat(StrEnum):
+    STIX = "stix"
+    MISP = "misp"
+    CSV = "csv"
+    BLOCKLIST = "blocklist"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    types: tuple[str, ...]
+    min_score: float
+    since: int
+    output: Path | None
+    as_csv: bool
+
+
+Exporter = Callable[[Settings, ExportOptions], None]
+
+
+def export(
+    export_format: Annotated[
+        ExportFormat, typer.Option("--format", help="What to export (blocklist: below)")
+    ],
+    types: Annotated[
+        list[IndicatorType] | None,
+        typer.Option("--type", help="blocklist: only this type (repeat for several)"),
+    ] = None,
+    min_score: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="blocklist: only values scoring at least this")
+    ] = DEFAULT_MIN_SCORE,
+    since: Annotated[
+        int,
+        typer.Option(min=0, max=MAX_CURSOR, help="blocklist: cursor of the last export; 0: all"),
+    ] = 0,
+    output: Annotated[
+        Path | None, typer.Option(help="Write to this file (default: standard output)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="blocklist: JSON (the default)")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="blocklist: CSV, one row a change")] = False,
+) -> None:
+    """Export the node's data for partners: ``--format blocklist`` writes the listed values
+    by type above a confidence, with what changed since a cursor (docs/privacy.md)."""
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
+    exporter = EXPORTERS.get(export_format)
+    if exporter is None:
+        fail(f"--format {export_format.value} is not available yet; use --format blocklist")
+    options = ExportOptions(
+        types=tuple(sorted({kind.value for kind in types or ()})),
+        min_score=min_score,
+        since=since,
+        output=output,
+        as_csv=as_csv,
+    )
+    exporter(load_settings(), options)
+
+
+def export_blocklist(settings: Settings, options: ExportOptions) -> None:
+    query = BlocklistQuery(options.types, options.min_score, options.since)
+    form = "csv" if options.as_csv else "json"
+    database = open_database(settings)
+    try:
+        with snapshot_reads(database.engine) as connection:
+            source = SqlListings(connection)
+            page = collect_blocklist(source, query)
+            source.audit(download_event("cli", query, page, form))
+    except CursorAheadError as error:
+        fail(str(error))
+    finally:
+        database.dispose()
+    text = page.as_csv() if options.as_csv else json.dumps(page.as_dict(), ensure_ascii=False)
+    _write_export(text if options.as_csv else text + "\n", options.output, page)
+
+
+def _write_export(text: str, output: Path | None, page: BlocklistPage) -> None:
+    summary = (
+        f"{len(page.added)} added, {len(page.removed)} removed; cursor {page.cursor} "
+        f"(next time: --since {page.cursor})"
+    )
+    if output is None:
+        sys.stdout.write(text)
+        err.print(summary, highlight=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"{escape(str(output))}: {summary}", highlight=False, soft_wrap=True)
+
+
+# Formats other engineers add (stix, misp, csv) register here.
+EXPORTERS: dict[ExportFormat, Exporter] = {ExportFormat.BLOCKLIST: export_blocklist}
+
+
+# -- bundle --------------------------------------------------------------------------------------
+@bundle_app.command("build")
+def bundle_build(
+    output: Annotated[Path, typer.Option(help="Where to write the bundle (or delta)")],
+    since: Annotated[
+        int, typer.Option(min=0, max=MAX_CURSOR, help="Write a delta from this version")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Write the blocklist bundle (every listed value as a hashed set), or a delta."""
+    database = open_database(load_settings())
+    try:
+        with snapshot_reads(database.engine) as connection:
+            source = SqlListings(connection)
+            built: Bundle | BundleDelta | None = build_delta(source, since) if since else None
+            built = built or build_bundle(source)
+    except BundleAheadError as error:
+        fail(str(error))
+    finally:
+        database.dispose()
+    data = built.encode()
+    output.write_bytes(data)
+    summary = _bundle_summary(built, len(data))
+    if as_json:
+        print(json.dumps(summary | {"output": str(output)}))
+        return
+    if since and isinstance(built, Bundle):
+        out.print(f"Too much changed since version {since} for a delta: a full bundle instead.")
+    out.print(f"{escape(str(output))}: {_describe(summary)}", highlight=False, soft_wrap=True)
+
+
+def _bundle_summary(built: Bundle | BundleDelta, size: int) -> dict[str, Any]:
+    if isinstance(built, Bundle):
+        return {
+            "kind": "full",
+            "version": built.version,
+            "records": len(built),
+            "bytes": size,
+            "false_positive_rate": built.false_positive_rate,
+        }
+    return {
+        "kind": "delta",
+        "since": built.since,
+        "version": built.version,
+        "upserts": len(built.upsert_keys),
+        "removals": len(built.removals),
+        "bytes": size,
+    }
+
+
+def _describe(summary: dict[str, Any]) -> str:
+    if summary["kind"] == "full":
+        return (
+            f"full bundle at version {summary['version']}, {summary['records']:,} values, "
+            f"{summary['bytes']:,} bytes, false-positive rate {summary['false_positive_rate']:.1e}"
+        )
+    return (
+        f"delta from version {summary['since']} to {summary['version']}, "
+        f"{summary['upserts']:,} upserts, {summary['removals']:,} removals, "
+        f"{summary['bytes']:,} bytes"
+    )
+
+
+@bundle_app.command("check")
+def bundle_check(
+    file: Annotated[Path, typer.Argument(help="A full bundle from GET /api/v1/bundle")],
+    value: Annotated[str, typer.Argument(help="Number, link, domain, e-mail, account, wallet…")],
+    indicator_type: Annotated[
+        IndicatorType | None, typer.Option("--type", help="Skip type detection")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Country for local numbers (default: the node's)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON")] = False,
+) -> None:
+    """Check a value against a downloaded bundle, offline: nothing leaves this machine."""
+    if not file.is_file():
+        fail(f"{file} does not exist or is not a file")
+    try:
+        parsed = parse_any(file.read_bytes())
+    except BundleFormatError as error:
+        fail(f"{file} is not a bundle: {error}")
+    if not isinstance(parsed, Bundle):
+        fail(f"{file} is a delta; check against a full bundle (apply deltas to it first)")
+    indicator = canonical_indicator(value, indicator_type, region_context(region, load_settings()))
+    found = parsed.lookup(indicator.value)
+    verdict = found.verdict if found else None
+    answer = LookupAnswer(value, indicator, found is not None, verdict, None)
+    extra = {"bundle_version": parsed.version, "under_review": bool(found and found.under_review)}
+    _print_answer(answer, as_json, extra, source=f"bundle version {parsed.version}")
+
+
+# -- the private check: reference client of the range API ---------------------------------------
+@dataclass(frozen=True, slots=True)
+class LookupAnswer:
+    query: str
+    indicator: Indicator
+    listed: bool
+    verdict: str | None
+    score: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "indicator": {
+                "type": self.indicator.type.value,
+                "value": self.indicator.value,
+                "country": self.indicator.country,
+            },
+            "listed": self.listed,
+            "verdict": self.verdict,
+            "score": self.score,
+            "explanation": self.explanation,
+        }
+
+    @property
+    def explanation(self) -> str:
+        if self.listed:
+            return f"listed as {self.verdict} on that node"
+        return NOT_LISTED
+
+
+@dataclass(frozen=True, slots=True)
+class RangeReply:
+    body: str
+    listing_version: str | None
+
+
+def private_check(
+    value: str,
+    indicator_type: IndicatorType | None,
+    context: ParseContext,
+    node_url: str,
+    as_json: bool,
+) -> None:
+    """``scamintel check --private``: only the first 5 characters of the value's SHA-256
+    leave this machine; the node cannot tell which value of that bucket was asked about."""
+    indicator = canonical_indicator(value, indicator_type, context)
+    hashed = value_hash(indicator.value)
+    prefix, _suffix = split_hash(hashed)
+    reply = fetch_range(node_url, prefix)
+    try:
+        entry = find_in_answer(reply.body, hashed)
+    except MalformedRangeAnswerError as error:
+        fail(f"{node_url} did not answer like a scamintel range API: {error}", code=1)
+    answer = _answer_of(value, indicator, entry)
+    extra = {
+        "under_review": bool(entry and entry.under_review),
+        "node": node_url,
+        "prefix": prefix,
+        "listing_version": reply.listing_version,
+    }
+    _print_answer(answer, as_json, extra, source=node_url)
+
+
+def _answer_of(value: str, indicator: Indicator, entry: RangeEntry | None) -> LookupAnswer:
+    if entry is None:
+        return LookupAnswer(value, indicator, False, None, None)
+    return LookupAnswer(value, indicator, True, entry.verdict, entry.score)
+
+
+def fetch_range(node_url: str, prefix: str) -> RangeReply:
+    """GET {node}/api/v1/range/{prefix} with the standard library (no other dependency)."""
+    url = f"{node_url.rstrip('/')}/api/v1/range/{urllib.parse.quote(prefix)}"
+    if not url.startswith(("http://", "https://")):
+        fail(f"--node {node_url!r} is not an http:// or https:// address")
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        url, headers={"User-Agent": f"scamintel/{__version__}", "Accept": "text/plain"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:  # noqa: S310
+            body = response.read().decode("ascii", errors="replace")
+            version = response.headers.get("Scamintel-Listing-Version")
+    except urllib.error.HTTPError as error:
+        fail(f"{node_url} answered {error.code} {error.reason} to the range lookup", code=1)
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        fail(f"cannot reach {node_url}: {reason}", code=1)
+    return RangeReply(body, version)
+
+
+def canonical_indicator(
+    value: str, indicator_type: IndicatorType | None, context: ParseContext
+) -> Indicator:
+    try:
+        return default_registry().canonicalise(value, indicator_type, context)
+    except InvalidIndicatorError as error:
+        fail(f"{value!r} cannot be read: {error.reason}")
+
+
+def _print_answer(answer: LookupAnswer, as_json: bool, extra: dict[str, Any], source: str) -> None:
+    if as_json:
+        print(json.dumps(answer.as_dict() | extra, ensure_ascii=False))
+        return
+    indicator = answer.indicator
+    out.print(f"{indicator.type.value} {escape(indicator.value)}", highlight=False)
+    if not answer.listed:
+        out.print(f"[bold]{NOT_LISTED}[/] ({escape(source)})", highlight=False, soft_wrap=True)
+        return
+    style = VERDICT_STYLE.get(answer.verdict or "", "bold")
+    score = f", score {answer.score:.2f}" if answer.score is not None else ""
+    review = " (under review)" if extra.get("under_review") else ""
+    out.print(
+        f"[{style}]listed: {answer.verdict}[/]{score}{review} ({escape(source)})",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -85,6 +85,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Proxies trusted to give the client's address in X-Forwarded-For "
+            "(comma-separated addresses, or * behind a private load balancer); anonymous "
+            "reports are told apart by it (docs/operators.md)"
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the REST API and pages."""
     import uvicorn
@@ -98,6 +106,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
         log_level="warning",
         access_log=False,
     )

@@ -109,8 +109,7 @@ def export(
     as_json: Annotated[bool, typer.Option("--json", help="blocklist: JSON (the default)")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="blocklist: CSV, one row a change")] = False,
 ) -> None:
-    """Export the node's data for partners: ``--format blocklist`` writes the listed values
-    by type above a confidence, with what changed since a cursor (docs/privacy.md)."""
+    """Export for partners (blocklist: listed values by type, and what changed since a cursor)."""
     if as_json and as_csv:
         fail("choose one of --json and --csv")
     exporter = EXPORTERS.get(export_format)

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 from urllib.parse import quote
 
 import httpx2 as httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -189,7 +191,8 @@ def test_a_prefix_that_is_not_five_hex_characters_is_refused(
 @pytest.fixture
 def fresh_bundles(client: TestClient) -> TestClient:
     """The app's full bundle rebuilt on every request once the listing changes."""
-    client.app.state.full_bundle_cache = FullBundleCache(rebuild_after_s=0.0)  # type: ignore[attr-defined]
+    app = cast(FastAPI, client.app)
+    app.state.full_bundle_cache = FullBundleCache(rebuild_after_s=0.0)
     return client
 
 

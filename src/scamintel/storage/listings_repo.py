@@ -229,9 +229,3 @@ def listing_changes(connection: Connection, query: BlocklistQuery) -> ListingCha
         select(listings).where(*conditions).order_by(listings.c.change_seq).limit(query.limit + 1)
     )
     return ListingChanges(listing_version(connection), [listing_of(row) for row in rows])
-
-
-def listing_counts(connection: Connection) -> dict[str, int]:
-    """Published rows by verdict (``removed`` counts the tombstones)."""
-    rows = connection.execute(select(listings.c.verdict, func.count()).group_by(listings.c.verdict))
-    return {verdict: int(count) for verdict, count in rows}

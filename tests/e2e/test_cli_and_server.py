@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
-import pytest
 
 from helpers import scamintel_command, settings_environment
 from scamintel.settings import Settings
@@ -29,41 +25,6 @@ def run_cli(
         timeout=300,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def server(settings: Settings, node_database: NodeDatabase, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path / "server.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            scamintel_command("serve", "--port", str(port)),
-            env=settings_environment(settings),
-            cwd=tmp_path,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        process.wait(timeout=15)
-        pytest.fail("the server did not start: " + log.read_text(errors="replace"))
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
 
 
 def test_a_report_posted_to_a_running_server_changes_the_cli_check(

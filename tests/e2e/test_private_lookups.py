@@ -8,10 +8,6 @@ import csv
 import hashlib
 import io
 import json
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, select
 
 from e2e.conftest import make_key
-from helpers import run_scamintel, scamintel_command, settings_environment
+from helpers import free_port, run_scamintel
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.api.protection_routes import FullBundleCache
 from scamintel.indicators import ParseContext, default_registry
@@ -367,42 +363,6 @@ def test_a_blocklist_cursor_ahead_of_the_node_is_refused(client: TestClient, ban
 
 
 # -- the CLI -------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def server(settings: Settings, node_database: NodeDatabase, tmp_path: Path) -> Iterator[str]:
-    """``scamintel serve`` as an operator runs it, on a free port."""
-    port = free_port()
-    log = tmp_path / "server.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            scamintel_command("serve", "--port", str(port)),
-            env=settings_environment(settings),
-            cwd=tmp_path,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        process.wait(timeout=15)
-        pytest.fail("the server did not start: " + log.read_text(errors="replace"))
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
-
-
 def test_check_private_asks_a_running_node_with_only_a_hash_prefix(
     server: str, settings: Settings, node_database: NodeDatabase, tmp_path: Path
 ) -> None:

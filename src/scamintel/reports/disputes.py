@@ -12,16 +12,14 @@ from uuid import UUID, uuid4
 from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import Indicator, IndicatorRegistry, IndicatorType, ParseContext
 from scamintel.indicators.warninglist import Warninglist
-from scamintel.reports.engine import OUTCOMES, EventKind, Evidence
+from scamintel.reports.engine import OUTCOMES, EventKind, Evidence, ReviewStatus
 
 # Disputes are decided within this many days (docs/verdicts.md); the queue shows their age.
 REVIEW_DAYS = 5
 
 
-class DisputeStatus(StrEnum):
-    PENDING = "pending"
-    UPHELD = "upheld"
-    REJECTED = "rejected"
+# A dispute's status is the review the public verdict shows.
+DisputeStatus = ReviewStatus
 
 
 class Decision(StrEnum):

@@ -28,7 +28,7 @@ from scamintel.classify.service import (
 from scamintel.cli_alerts import alert_app
 from scamintel.cli_common import err, fail, load_settings, open_database, out, region_context
 from scamintel.cli_protection import DEFAULT_NODE_URL, bundle_app, export, private_check
-from scamintel.cli_verdicts import dispute_app, listings_app, outcome
+from scamintel.cli_verdicts import dispute_app, listings_app, outcome, review_app
 from scamintel.indicators import (
     IndicatorType,
     InvalidIndicatorError,
@@ -48,6 +48,7 @@ from scamintel.storage.access_repo import (
 )
 from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
+from scamintel.storage.refresh import publish_listings_if_never_published
 from scamintel.storage.store import most_reported_indicators, read_audit_entries
 
 app = typer.Typer(
@@ -65,6 +66,7 @@ app.add_typer(alert_app, name="alert")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(dispute_app, name="dispute")
 app.add_typer(listings_app, name="listings")
+app.add_typer(review_app, name="review")
 app.command("outcome")(outcome)
 app.command("export")(export)
 
@@ -76,8 +78,11 @@ def init() -> None:
     settings.home.mkdir(parents=True, exist_ok=True)
     database = open_database(settings, require_schema=False)
     upgrade_to_head(database.engine)
+    published = publish_listings_if_never_published(database.engine)
     database.dispose()
     out.print(f"Database ready: {database.engine.url.render_as_string(hide_password=True)}")
+    if published is not None:
+        out.print(f"Published the verdicts on {published.values} values (first listing).")
 
 
 @app.command()
@@ -88,9 +93,9 @@ def serve(
     forwarded_allow_ips: Annotated[
         str,
         typer.Option(
-            help="Proxies trusted to give the client's address in X-Forwarded-For "
-            "(comma-separated addresses, or * behind a private load balancer); anonymous "
-            "reports are told apart by it (docs/operators.md)"
+            help="Addresses of the reverse proxies trusted to give the client's address in "
+            "X-Forwarded-For (comma-separated); anonymous reports are told apart by it "
+            "(docs/operators.md). Never *: clients could then claim any address"
         ),
     ] = "127.0.0.1",
 ) -> None:
@@ -227,6 +232,7 @@ def _ingest_parser(settings: Settings, database: NodeDatabase, org: str | None) 
         organisation_id=found.id,
         trust=trust_of_organisation(found.kind, found.verified).value,
         source_key=organisation_source(found.id),
+        secret_key=settings.secret_key,
     )
 
 
@@ -530,9 +536,10 @@ DEMO_EXAMPLE_TYPES = (
 def apikey_create(
     org: Annotated[str, typer.Option(help="Organisation name (created if new)")],
     role: Annotated[Role, typer.Option(help="What the key may do")],
-    kind: Annotated[OrganisationKind, typer.Option(help="Kind of organisation")] = (
-        OrganisationKind.OTHER
-    ),
+    kind: Annotated[
+        OrganisationKind | None,
+        typer.Option(help="Kind of organisation (a new one: other, unless given)"),
+    ] = None,
     country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2")] = None,
     label: Annotated[str | None, typer.Option(help="A note to recognise the key")] = None,
     verified: Annotated[
@@ -556,8 +563,17 @@ def apikey_create(
     from scamintel.storage.store import append_audit
 
     with database.engine.begin() as connection:
+        existing = find_organisation(connection, org.strip())
+        if existing is not None and kind is not None and existing.kind is not kind:
+            database.dispose()
+            fail(
+                f"{org.strip()} exists as a {existing.kind.value}, not a {kind.value}; its kind "
+                "sets how much its reports weigh, so it is not changed by a new key. Leave out "
+                "--kind, or use another name"
+            )
+        chosen = existing.kind if existing is not None else (kind or OrganisationKind.OTHER)
         organisation_id = ensure_organisation(
-            connection, org.strip(), kind, country.upper() if country else None, verified=verified
+            connection, org.strip(), chosen, country.upper() if country else None, verified=verified
         )
         issued = create_api_key(connection, organisation_id, role, label)
         append_audit(
@@ -571,6 +587,13 @@ def apikey_create(
             ),
         )
     database.dispose()
+    if verified and chosen not in (OrganisationKind.AGENCY, OrganisationKind.POLICE):
+        err.print(
+            f"note: --verified raises the weight of an agency's or police unit's reports; "
+            f"{org.strip()} is a {chosen.value}, whose weight it does not change "
+            "(docs/verdicts.md).",
+            highlight=False,
+        )
     if as_json:
         print(json.dumps({"key_id": issued.key_id, "key": issued.token, "role": role.value}))
     else:

@@ -1,11 +1,14 @@
 """Verbs for private lookups and blocklists (docs/privacy.md): ``scamintel export``,
-``scamintel bundle build|check`` and the reference client of the range API behind
+``scamintel bundle build|apply|check`` and the reference client of the range API behind
 ``scamintel check --private``."""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -222,6 +225,102 @@ def _describe(summary: dict[str, Any]) -> str:
     )
 
 
+@bundle_app.command("apply")
+def bundle_apply(
+    bundle_file: Annotated[Path, typer.Argument(metavar="BUNDLE", help="The full bundle you hold")],
+    delta_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DELTA", help="The answer to GET /api/v1/bundle?since=<BUNDLE's version>"
+        ),
+    ],
+    output: Annotated[
+        Path | None, typer.Option(help="Write the result here (default: replace BUNDLE)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+) -> None:
+    """Bring a bundle forward with a delta, offline; the result is, byte for byte, the
+    node's full bundle at the delta's version. BUNDLE is replaced atomically unless
+    --output is given. A full bundle given as DELTA (the node's answer when too much
+    changed) replaces BUNDLE."""
+    held = _read_bundle_file(bundle_file)
+    if not isinstance(held, Bundle):
+        fail(f"{bundle_file} is a delta, not a full bundle; give the full bundle first")
+    update = _read_bundle_file(delta_file)
+    result = _brought_forward(held, update, delta_file)
+    target = output or bundle_file
+    data = result.encode()
+    try:
+        _write_atomically(target, data)
+    except OSError as error:
+        fail(f"cannot write {target}: {error.strerror or error}")
+    summary = _bundle_summary(result, len(data)) | {"from_version": held.version}
+    if as_json:
+        print(json.dumps(summary | {"output": str(target)}))
+        return
+    out.print(
+        f"{escape(str(target))}: {_describe(summary)} (was version {held.version})",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _read_bundle_file(file: Path) -> Bundle | BundleDelta:
+    if not file.is_file():
+        fail(f"{file} does not exist or is not a file")
+    try:
+        return parse_any(file.read_bytes())
+    except BundleFormatError as error:
+        fail(f"{file} is not a bundle: {error}")
+
+
+def _brought_forward(held: Bundle, update: Bundle | BundleDelta, update_file: Path) -> Bundle:
+    """``held`` at the update's version: the update applied, or the update itself when it
+    is a full bundle that is not older."""
+    if isinstance(update, Bundle):
+        if update.version < held.version:
+            fail(
+                f"{update_file} is a full bundle at version {update.version}, older than the "
+                f"bundle's version {held.version}"
+            )
+        return update
+    if update.since != held.version:
+        fail(
+            f"{update_file} is a delta from version {update.since} to {update.version}, but "
+            f"the bundle is at version {held.version}: download the delta from version "
+            f"{held.version} (GET /api/v1/bundle?since={held.version})"
+        )
+    return held.apply(update)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename it over ``target``:
+    a reader sees the old bytes or the new ones, never a part."""
+    destination = target.resolve()  # a link to the bundle keeps pointing at it
+    descriptor, temporary = tempfile.mkstemp(
+        dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), _file_mode(destination))
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _file_mode(target: Path) -> int:
+    """The permissions ``target`` has, or those a new file gets (0666 less the umask)."""
+    if target.exists():
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @bundle_app.command("check")
 def bundle_check(
     file: Annotated[Path, typer.Argument(help="A full bundle from GET /api/v1/bundle")],
@@ -235,14 +334,12 @@ def bundle_check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON")] = False,
 ) -> None:
     """Check a value against a downloaded bundle, offline: nothing leaves this machine."""
-    if not file.is_file():
-        fail(f"{file} does not exist or is not a file")
-    try:
-        parsed = parse_any(file.read_bytes())
-    except BundleFormatError as error:
-        fail(f"{file} is not a bundle: {error}")
+    parsed = _read_bundle_file(file)
     if not isinstance(parsed, Bundle):
-        fail(f"{file} is a delta; check against a full bundle (apply deltas to it first)")
+        fail(
+            f"{file} is a delta; check against a full bundle (bring one forward with "
+            "`scamintel bundle apply BUNDLE DELTA` first)"
+        )
     indicator = canonical_indicator(value, indicator_type, region_context(region, load_settings()))
     found = parsed.lookup(indicator.value)
     verdict = found.verdict if found else None

@@ -12,7 +12,9 @@ import typer
 from rich.markup import escape
 
 from scamintel.cli_common import fail, load_settings, open_database, out, region_context
+from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import IndicatorType, InvalidIndicatorError, default_registry
+from scamintel.indicators.lookalike import default_lookalikes
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.disputes import (
     AlreadyDecidedError,
@@ -21,18 +23,28 @@ from scamintel.reports.disputes import (
     DisputeNotFoundError,
     DisputeStatus,
     NothingToDisputeError,
+    OfficialValueError,
     Reading,
+    close_held_burst,
     decide_dispute,
     open_dispute,
     record_outcome,
 )
 from scamintel.reports.engine import OUTCOMES, EventKind
-from scamintel.storage.disputes_repo import list_disputes
+from scamintel.reports.service import check_value
+from scamintel.reports.trust import ACTING_TRUST, trust_of_organisation
+from scamintel.storage.access_repo import find_organisation
+from scamintel.storage.disputes_repo import list_disputes, open_bursts
+from scamintel.storage.node import NodeDatabase
 from scamintel.storage.refresh import refresh_all
 
 CONSOLE_ACTOR = "cli"
 dispute_app = typer.Typer(help="Disputes of listings: open, list and decide.", no_args_is_help=True)
 listings_app = typer.Typer(help="The published listings.", no_args_is_help=True)
+review_app = typer.Typer(
+    help="Bursts of reports from one sender, held for an analyst (anti-poisoning).",
+    no_args_is_help=True,
+)
 
 
 def _reading(region: str | None) -> Reading:
@@ -61,9 +73,22 @@ def dispute_open(
         IndicatorType | None, typer.Option("--type", help="Skip type detection")
     ] = None,
     region: Annotated[str | None, typer.Option(help="Country of local formats")] = None,
+    contact_name: Annotated[str | None, typer.Option(help="The holder's name")] = None,
+    contact_phone: Annotated[str | None, typer.Option(help="How to call the holder back")] = None,
+    contact_email: Annotated[str | None, typer.Option(help="The holder's e-mail")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Record a dispute received by phone, letter or at the counter."""
+    """Record a dispute received by phone, letter or at the counter. The holder's contact is
+    personal data: sealed at rest, read back only with a purpose (audited)."""
+    contact = {
+        field: value.strip()
+        for field, value in (
+            ("name", contact_name),
+            ("phone", contact_phone),
+            ("email", contact_email),
+        )
+        if value and value.strip()
+    }
     if len(claim.strip()) < 10:
         fail("--claim must say in a sentence why the listing is wrong (10 characters or more)")
     database = open_database(load_settings())
@@ -75,7 +100,7 @@ def dispute_open(
                 indicator_type,
                 reading=_reading(region),
                 claim=claim,
-                contact=None,
+                contact=contact or None,
                 actor=CONSOLE_ACTOR,
             )
     except InvalidIndicatorError as error:
@@ -120,6 +145,44 @@ def dispute_list(
         out.print(f"    {escape(dispute.claim)}", highlight=False, soft_wrap=True)
 
 
+@dispute_app.command("show")
+def dispute_show(
+    dispute_id: Annotated[UUID, typer.Argument(help="The dispute's id")],
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            help="Why you need the holder's contact; with it the contact is shown "
+            "and the read is written to the audit log"
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One dispute with its claim; the holder's contact only with --purpose."""
+    database = open_database(load_settings())
+    with database.transaction() as store:
+        dispute = store.get_dispute(dispute_id, with_contact=purpose is not None)
+        if dispute is not None and purpose is not None:
+            store.audit(
+                AuditEvent(
+                    actor=CONSOLE_ACTOR,
+                    action="dispute.read_personal_data",
+                    object_type="dispute",
+                    object_id=str(dispute_id),
+                    purpose=purpose[:60],
+                )
+            )
+    database.dispose()
+    if dispute is None:
+        fail(f"no dispute {dispute_id} on this node")
+    data = {**_dispute_json(dispute), "contact": dispute.contact if purpose else None}
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    for key, value in data.items():
+        if value is not None:
+            out.print(f"{key:>10}: {escape(str(value))}", highlight=False, soft_wrap=True)
+
+
 @dispute_app.command("decide")
 def dispute_decide(
     dispute_id: Annotated[UUID, typer.Argument(help="The dispute's id")],
@@ -154,12 +217,18 @@ def outcome(
     ] = None,
     region: Annotated[str | None, typer.Option(help="Country of local formats")] = None,
     note: Annotated[str | None, typer.Option(help="What was done, for the record")] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(help="The bank, telco or agency that acted (default: this node's operator)"),
+    ] = None,
 ) -> None:
     """Record what was done about a value, or that it was a false positive."""
     names = {event.value: event for event in OUTCOMES}
     if kind not in names:
         fail(f"--outcome {kind!r} is not an outcome; use one of: {', '.join(names)}")
     database = open_database(load_settings())
+    organisation_id = _acting_organisation(database, org)
+    reading = _reading(region)
     try:
         with database.transaction() as store:
             indicator = record_outcome(
@@ -167,26 +236,109 @@ def outcome(
                 value,
                 indicator_type,
                 EventKind(kind),
-                reading=_reading(region),
+                reading=reading,
                 note=note,
                 actor=CONSOLE_ACTOR,
-                organisation_id=None,
+                organisation_id=organisation_id,
+            )
+            result = check_value(
+                store,
+                indicator.value,
+                registry=reading.registry,
+                context=reading.context,
+                warninglist=reading.warninglist,
+                lookalikes=default_lookalikes(),
+                indicator_type=indicator.type,
             )
     except InvalidIndicatorError as error:
         fail(f"{value!r} cannot be read: {error.reason}")
+    except OfficialValueError as error:
+        fail(str(error))
     finally:
         database.dispose()
     out.print(f"Recorded {kind} for {indicator.type.value} {escape(indicator.value)}")
+    out.print(
+        f"Verdict now: {result.verdict.value} (score {result.score}). {escape(result.explanation)}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _acting_organisation(database: NodeDatabase, name: str | None) -> int | None:
+    """The organisation recorded as acting; only banks, telcos and verified agencies act."""
+    if name is None:
+        return None
+    with database.engine.connect() as connection:
+        found = find_organisation(connection, name.strip())
+    if found is None:
+        database.dispose()
+        fail(f"no organisation named {name!r}; create it with `scamintel apikey create`")
+    if trust_of_organisation(found.kind, found.verified) not in ACTING_TRUST:
+        database.dispose()
+        fail(
+            f"{found.name} is a {found.kind.value}: outcomes are recorded by banks, telcos and "
+            "verified agencies"
+        )
+    return found.id
 
 
 @listings_app.command("refresh")
 def listings_refresh(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Recompute every verdict and publish what changed (run daily: confidence decays)."""
     database = open_database(load_settings())
-    with database.engine.begin() as connection:
-        summary = refresh_all(connection, datetime.now(UTC))
+    summary = refresh_all(database.engine, datetime.now(UTC))
     database.dispose()
     if as_json:
         print(json.dumps({"values": summary.values, "changed": summary.changed}))
         return
     out.print(f"{summary.values} values assessed, {summary.changed} listings changed")
+
+
+@review_app.command("list")
+def review_list(
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Open review items, oldest first: values one sender reported in a burst."""
+    database = open_database(load_settings())
+    with database.engine.connect() as connection:
+        held = open_bursts(connection, limit)
+    database.dispose()
+    if as_json:
+        rows = [
+            {
+                "id": item.id,
+                "type": item.indicator.type.value,
+                "value": item.indicator.value,
+                "report_count": item.report_count,
+                "held_since": item.created_at.isoformat(),
+            }
+            for item in held
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    if not held:
+        out.print("No open review items.")
+    for item in held:
+        out.print(
+            f"{item.id:>6}  {item.report_count:>3} reports from one sender  "
+            f"{item.indicator.type.value} {escape(item.indicator.value)}",
+            highlight=False,
+        )
+
+
+@review_app.command("close")
+def review_close(
+    item_id: Annotated[int, typer.Argument(help="The review item's id (scamintel review list)")],
+    note: Annotated[str, typer.Option(help="What you found, for the record")],
+) -> None:
+    """Close a review item once the sender's reports have been looked at."""
+    if len(note.strip()) < 3:
+        fail("--note must say what you found")
+    database = open_database(load_settings())
+    with database.transaction() as store:
+        closed = close_held_burst(store, item_id, note, actor=CONSOLE_ACTOR)
+    database.dispose()
+    if not closed:
+        fail(f"no open review item {item_id}; `scamintel review list` shows the open ones")
+    out.print(f"Review item {item_id} closed.")

@@ -51,7 +51,15 @@ def investigator_key(node_database: NodeDatabase) -> str:
 
 @pytest.fixture
 def reporter_key(node_database: NodeDatabase) -> str:
-    return make_key(node_database.engine, Role.REPORTER, "Example Bank")
+    return make_key(node_database.engine, Role.REPORTER, "Example Bank", kind=OrganisationKind.BANK)
+
+
+@pytest.fixture
+def citizen_app_key(node_database: NodeDatabase) -> str:
+    """A reporter key of a citizen app: its users count as registered citizens."""
+    return make_key(
+        node_database.engine, Role.REPORTER, "Scam Alert App", kind=OrganisationKind.OTHER
+    )
 
 
 @pytest.fixture

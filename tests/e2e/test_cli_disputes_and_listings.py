@@ -55,6 +55,8 @@ def test_a_dispute_opened_and_upheld_at_the_console_clears_the_verdict(
         "081-234-5678",
         "--claim",
         "The holder phoned: the number is his pharmacy's since June.",
+        "--contact-phone",
+        "+66 89 999 9999",
         "--json",
     )
     assert opened.returncode == 0, opened.stderr
@@ -63,6 +65,12 @@ def test_a_dispute_opened_and_upheld_at_the_console_clears_the_verdict(
 
     listed = run_scamintel(settings, tmp_path, "dispute", "list", "--json")
     assert [d["id"] for d in json.loads(listed.stdout)] == [dispute["id"]]
+    without_purpose = run_scamintel(settings, tmp_path, "dispute", "show", dispute["id"], "--json")
+    assert json.loads(without_purpose.stdout)["contact"] is None
+    shown = run_scamintel(
+        settings, tmp_path, "dispute", "show", dispute["id"], "--purpose", "call back", "--json"
+    )
+    assert json.loads(shown.stdout)["contact"] == {"phone": "+66 89 999 9999"}
 
     decided = run_scamintel(
         settings,
@@ -120,6 +128,7 @@ def test_an_outcome_recorded_at_the_console_moves_the_verdict(
         "police closed the case: spoofed caller ID",
     )
     assert done.returncode == 0, done.stderr
+    assert "Verdict now: suspicious" in done.stdout.decode()
     result = check_json(settings, tmp_path)
     assert result["verdict"] == "suspicious"
     assert "false positive" in str(result["explanation"])
@@ -146,3 +155,38 @@ def test_listings_refresh_publishes_what_decay_changed(
     assert float(row.score) < 0.2
     unchanged = run_scamintel(settings, tmp_path, "listings", "refresh", "--json")
     assert json.loads(unchanged.stdout) == {"values": 1, "changed": 0}
+
+
+def test_a_burst_is_listed_and_closed_at_the_console(
+    settings: Settings, node_database: NodeDatabase, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    burst = [
+        NewReport(
+            id=uuid4(),
+            source=ReportSource.API,
+            scam_type=ScamType.OTHER,
+            channel=Channel.SMS,
+            received_at=now,
+            indicators=(ReportedIndicator(NUMBER, "0812345678", "given"),),
+            source_key="net:one-sender",
+        )
+        for _ in range(3)
+    ]
+    with node_database.transaction() as store:
+        store.add_reports(burst)
+        store.refresh_listings(store.touched_indicator_ids)
+    listed = run_scamintel(settings, tmp_path, "review", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    items = json.loads(listed.stdout)
+    assert [(i["value"], i["report_count"]) for i in items] == [("+66812345678", 3)]
+    closed = run_scamintel(
+        settings, tmp_path, "review", "close", str(items[0]["id"]), "--note", "one victim, retries"
+    )
+    assert closed.returncode == 0, closed.stderr
+    assert json.loads(run_scamintel(settings, tmp_path, "review", "list", "--json").stdout) == []
+    again = run_scamintel(
+        settings, tmp_path, "review", "close", str(items[0]["id"]), "--note", "x y"
+    )
+    assert again.returncode == 2
+    assert "no open review item" in again.stderr.decode()

@@ -47,7 +47,9 @@ def test_an_upheld_dispute_removes_the_listing_and_the_check_says_it_was_reviewe
     contested = check(client)
     assert contested["verdict"] == "scam"
     assert contested["review"]["status"] == "pending"
-    assert "The holder contests this listing" in str(contested["explanation"])
+    assert "Someone who says they hold this value contests the listing" in str(
+        contested["explanation"]
+    )
     again = client.post("/api/v1/disputes", json=SHOP_CLAIM)
     assert (again.status_code, again.json()["id"]) == (200, dispute["id"])
 
@@ -146,7 +148,7 @@ def test_a_claimants_contact_is_read_only_with_a_purpose_and_is_audited(
 
 
 def test_outcomes_from_organisations_move_the_verdict(
-    client: TestClient, reporter_key: str
+    client: TestClient, reporter_key: str, citizen_app_key: str
 ) -> None:
     client.post("/api/v1/reports", json=REPORT)
     assert check(client)["verdict"] == "suspicious"
@@ -158,6 +160,13 @@ def test_outcomes_from_organisations_move_the_verdict(
     assert frozen.status_code == 201
     assert frozen.json()["verdict"] == "scam"
     assert "reported it blocked" in frozen.json()["explanation"]
+    not_trusted = client.post(
+        "/api/v1/outcomes",
+        json={"value": "0812345678", "outcome": "frozen"},
+        headers=bearer(citizen_app_key),
+    )
+    assert not_trusted.status_code == 403
+    assert "banks, telcos and verified agencies" in not_trusted.json()["detail"]
     false_positive = client.post(
         "/api/v1/outcomes",
         json={"value": "0812345678", "outcome": "false_positive"},
@@ -167,6 +176,13 @@ def test_outcomes_from_organisations_move_the_verdict(
     assert "false positive" in false_positive.json()["explanation"]
     anonymous = client.post("/api/v1/outcomes", json={"value": "0812345678", "outcome": "frozen"})
     assert anonymous.status_code == 401
+    hotline = client.post(
+        "/api/v1/outcomes",
+        json={"value": "1441", "outcome": "blocked"},
+        headers=bearer(reporter_key),
+    )
+    assert hotline.status_code == 422
+    assert "official" in hotline.json()["detail"]
     unknown = client.post(
         "/api/v1/outcomes",
         json={"value": "0812345678", "outcome": "arrested"},
@@ -192,3 +208,7 @@ def test_a_held_burst_is_listed_for_analysts_and_can_be_closed(
     )
     assert closed.status_code == 204
     assert client.get("/api/v1/review-queue", headers=bearer(analyst_key)).json()["bursts"] == []
+    # The same sender goes on: the item reopens with what the analyst has not seen.
+    client.post("/api/v1/reports", json=REPORT)
+    reopened = client.get("/api/v1/review-queue", headers=bearer(analyst_key)).json()["bursts"]
+    assert [(b["id"], b["report_count"]) for b in reopened] == [(item, 5)]

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,9 +27,17 @@ from sqlalchemy import Connection, Engine, select
 from e2e.conftest import make_key
 from helpers import free_port, run_scamintel
 from scamintel.access.keys import OrganisationKind, Role
-from scamintel.api.protection_routes import FullBundleCache
+from scamintel.api import protection_routes
+from scamintel.api.protection_routes import DeltaCache, FullBundleCache
 from scamintel.indicators import ParseContext, default_registry
-from scamintel.protection.bundle import Bundle, BundleDelta, BundleListing, parse_any
+from scamintel.protection.bundle import (
+    Bundle,
+    BundleDelta,
+    BundleListing,
+    BundleSource,
+    build_delta,
+    parse_any,
+)
 from scamintel.protection.listing import ListingState
 from scamintel.protection.range import PADDED_LINES, RESPONSE_LENGTH
 from scamintel.settings import Settings
@@ -257,6 +266,58 @@ def test_a_full_bundle_is_rebuilt_at_most_once_a_minute_and_a_delta_brings_it_up
     assert again.apply(delta).contains(later.canonical)
 
 
+def test_a_delta_is_built_once_per_version_and_revalidated_by_its_etag(
+    client: TestClient, node_database: NodeDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[int] = []
+
+    def counted(source: BundleSource, since: int) -> BundleDelta | None:
+        builds.append(since)
+        return build_delta(source, since)
+
+    monkeypatch.setattr(protection_routes, "build_delta", counted)
+    publish_verdicts(node_database.engine, (thai_mobile(21), "scam", 0.9))
+    publish_verdicts(node_database.engine, (thai_mobile(22), "scam", 0.9))
+    first = client.get("/api/v1/bundle", params={"since": 1})
+    assert first.status_code == 200
+    assert first.headers["etag"] == '"delta-1-2"'
+    assert first.headers["cache-control"] == "public, max-age=60"
+    again = client.get("/api/v1/bundle", params={"since": 1})
+    assert again.content == first.content
+    unchanged = client.get(
+        "/api/v1/bundle", params={"since": 1}, headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert unchanged.headers["etag"] == first.headers["etag"]
+    assert unchanged.headers["scamintel-listing-version"] == "2"
+    assert builds == [1]
+    publish_verdicts(node_database.engine, removal(thai_mobile(21)))
+    changed = client.get(
+        "/api/v1/bundle", params={"since": 1}, headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert (changed.status_code, changed.headers["etag"]) == (200, '"delta-1-3"')
+    assert builds == [1, 1]
+    delta = parse_any(changed.content)
+    assert isinstance(delta, BundleDelta)
+    assert (delta.since, delta.version, len(delta.upsert_keys)) == (1, 3, 1)
+
+
+def test_the_delta_cache_keeps_the_latest_deltas_to_the_current_version_only(
+    node_database: NodeDatabase,
+) -> None:
+    engine = node_database.engine
+    for number in range(4):
+        publish_verdicts(engine, (thai_mobile(30 + number), "scam", 0.9))
+    deltas = DeltaCache(max_entries=2)
+    assert [deltas.delta(engine, since).since for since in (1, 2, 3)] == [1, 2, 3]
+    assert len(deltas) == 2
+    assert deltas.delta(engine, 3) is deltas.delta(engine, 3)
+    assert deltas.delta(engine, 4).body is not None  # an empty delta: nothing changed
+    publish_verdicts(engine, (thai_mobile(30), "suspicious", 0.6))
+    newer = deltas.delta(engine, 4)
+    assert (newer.version, len(deltas)) == (5, 1)
+
+
 @FUZZ
 @given(prefix=st.text(max_size=12))
 def test_the_range_api_answers_any_prefix_without_a_server_error(
@@ -442,3 +503,54 @@ def test_a_bundle_built_by_the_cli_answers_offline_checks(
     )
     assert junk.returncode == 2
     assert "is not a bundle" in junk.stderr.decode()
+
+
+def bundle_cli(settings: Settings, cwd: Path, *arguments: str) -> dict[str, object]:
+    """One ``scamintel bundle`` verb with --json; its summary."""
+    result = run_scamintel(settings, cwd, "bundle", *arguments, "--json")
+    assert result.returncode == 0, result.stderr
+    return cast(dict[str, object], json.loads(result.stdout))
+
+
+def test_a_bundle_brought_forward_by_bundle_apply_is_byte_identical_to_a_fresh_build(
+    settings: Settings, node_database: NodeDatabase, tmp_path: Path
+) -> None:
+    engine = node_database.engine
+    phones = [thai_mobile(n) for n in range(6)]
+    publish_verdicts(engine, *[(item, "scam", 0.9) for item in phones])
+    held, delta, fresh = tmp_path / "bundle.bin", tmp_path / "delta.bin", tmp_path / "fresh.bin"
+    start = bundle_cli(settings, tmp_path, "build", "--output", str(held))["version"]
+    kept_copy = held.read_bytes()
+    publish_verdicts(engine, (phones[0], "suspicious", 0.6), removal(phones[1]))
+    publish_verdicts(engine, (mule_account(8), "scam", 0.9), (phones[2], "scam", 0.95))
+    publish_verdicts(engine, (phones[3], "scam", 0.9), under_review=True)
+    built = bundle_cli(settings, tmp_path, "build", "--since", str(start), "--output", str(delta))
+    assert (built["kind"], built["since"]) == ("delta", start)
+    end = built["version"]
+
+    held.chmod(0o640)
+    applied = bundle_cli(settings, tmp_path, "apply", str(held), str(delta))
+    assert (applied["kind"], applied["from_version"], applied["version"]) == ("full", start, end)
+    assert stat.S_IMODE(held.stat().st_mode) == 0o640
+    assert bundle_cli(settings, tmp_path, "build", "--output", str(fresh))["version"] == end
+    assert held.read_bytes() == fresh.read_bytes()
+    assert sorted(path.name for path in tmp_path.glob("*.bin*")) == [
+        "bundle.bin", "delta.bin", "fresh.bin"
+    ]  # fmt: skip
+
+    stale = run_scamintel(settings, tmp_path, "bundle", "apply", str(held), str(delta))
+    assert stale.returncode == 2
+    message = " ".join(stale.stderr.decode().split())
+    expected = f"is a delta from version {start} to {end}, but the bundle is at version {end}"
+    assert expected in message
+    assert f"GET /api/v1/bundle?since={end}" in message
+    assert held.read_bytes() == fresh.read_bytes()
+
+    old, brought = tmp_path / "old.bin", tmp_path / "brought.bin"
+    old.write_bytes(kept_copy)
+    bundle_cli(settings, tmp_path, "apply", str(old), str(delta), "--output", str(brought))
+    assert (old.read_bytes(), brought.read_bytes()) == (kept_copy, fresh.read_bytes())
+    # The node answers a full bundle when too much changed: it replaces the one held.
+    replaced = bundle_cli(settings, tmp_path, "apply", str(old), str(fresh))
+    assert (replaced["from_version"], replaced["version"]) == (start, end)
+    assert old.read_bytes() == fresh.read_bytes()

@@ -4,9 +4,8 @@ serialises."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -32,21 +31,18 @@ from scamintel.alerts.model import (
 )
 from scamintel.api.alerts_schemas import AlertIn, AlertOut, CountryCode, LanguageCode
 from scamintel.api.auth import require_role
-from scamintel.api.state import NodeState, node_state
+from scamintel.api.caching import NOT_MODIFIED, cacheable, content_etag
+from scamintel.api.routes import PROBLEM, Node
+from scamintel.api.state import NodeState
 from scamintel.reports.model import ScamType
 from scamintel.storage.alerts_repo import SqlAlertStore, get_alert, list_alerts
 
-Node = Annotated[NodeState, Depends(node_state)]
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 PUBLISHERS = (Role.ANALYST, Role.ADMIN)
 # Alerts change a few times a day; five minutes of caching spares the node the crowds that
 # a news story sends to the feeds, and clients revalidate cheaply with If-None-Match.
-CACHE_CONTROL = "public, max-age=300"
+CACHE_MAX_AGE_S = 300
 # Where citizens read alerts; the page itself is served by the web package.
 ALERTS_PAGE = "alerts"
-NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
-    304: {"description": "Unchanged since the ETag sent in If-None-Match"}
-}
 
 alerts_api = APIRouter(
     prefix="/api/v1",
@@ -207,17 +203,4 @@ def _links(request: Request, query: AlertQuery) -> FeedLinks:
 def _cacheable(request: Request, body: bytes, media_type: str) -> Response:
     # The rendering is deterministic, so the hash of the body changes exactly when what a
     # client would see changes: a new alert, another filter, another public address.
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    if _etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
-
-
-def _etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 §13.1.2: a list of tags or "*", compared weakly (a W/ prefix is ignored)."""
-    if if_none_match is None:
-        return False
-    if if_none_match.strip() == "*":
-        return True
-    return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return cacheable(request, body, media_type, content_etag(body), CACHE_MAX_AGE_S)

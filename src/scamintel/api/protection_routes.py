@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 
 from scamintel.access.keys import Principal, Role
 from scamintel.api.auth import require_role
+from scamintel.api.caching import NOT_MODIFIED, cacheable
 from scamintel.api.protection_schemas import BlocklistOut
 from scamintel.api.routes import COMMON_PROBLEMS, PROBLEM, Node
 from scamintel.api.state import NodeState
@@ -31,7 +33,7 @@ from scamintel.protection.blocklist import (
     CursorAheadError,
     download_blocklist,
 )
-from scamintel.protection.bundle import BundleAheadError, BundleDelta, build_bundle, build_delta
+from scamintel.protection.bundle import BundleAheadError, build_bundle, build_delta
 from scamintel.protection.range import InvalidPrefixError, RangeAnswer, range_lookup
 from scamintel.storage.listings_repo import listing_version, snapshot_reads
 from scamintel.storage.protection_store import SqlListings
@@ -41,6 +43,9 @@ RANGE_MAX_AGE_S = 300
 # often, and clients bring it up to date with a delta from its version.
 BUNDLE_REBUILD_S = 60.0
 BUNDLE_MAX_AGE_S = 60
+# Deltas are cached by (since, listing version); these bound the cache of one process.
+DELTA_CACHE_ENTRIES = 64
+DELTA_CACHE_BYTES = 32 * 1024 * 1024
 BUNDLE_MEDIA_TYPE = "application/octet-stream"
 BLOCKLIST_READERS = (Role.REPORTER, Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
 VERSION_HEADER = "Scamintel-Listing-Version"
@@ -59,27 +64,6 @@ class BlocklistFormat(StrEnum):
     CSV = "csv"
 
 
-# -- conditional requests ------------------------------------------------------------------------
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an If-None-Match header names ``etag`` (weak comparison, RFC 9110 13.1.2)."""
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == "*":
-        return True
-    wanted = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
-
-
-def cacheable(
-    request: Request, body: bytes, media_type: str, etag: str, max_age: int, **headers: str
-) -> Response:
-    """The body with its validators, or 304 when the client already holds it."""
-    sent = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **headers}
-    if etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=sent)
-    return Response(body, media_type=media_type, headers=sent)
-
-
 # -- range ---------------------------------------------------------------------------------------
 @protection.get(
     "/range/{prefix}",
@@ -96,7 +80,7 @@ def cacheable(
     response_class=Response,
     responses={
         200: {"content": {"text/plain": {"example": RANGE_EXAMPLE}}},
-        304: {"description": "Unchanged since the ETag sent in If-None-Match"},
+        **NOT_MODIFIED,
     },
 )
 async def hash_range(
@@ -121,7 +105,7 @@ async def hash_range(
         "text/plain; charset=utf-8",
         answer.etag,
         RANGE_MAX_AGE_S,
-        **{VERSION_HEADER: str(answer.version)},
+        {VERSION_HEADER: str(answer.version)},
     )
 
 
@@ -135,6 +119,20 @@ def _range_answer(node: NodeState, prefix: str) -> RangeAnswer:
 class EncodedBundle:
     version: int
     body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedDelta:
+    """What a client at version ``since`` gets at listing ``version``: the delta's bytes, or
+    None when the full bundle is the better download (too much changed)."""
+
+    since: int
+    version: int
+    body: bytes | None
+
+    @property
+    def etag(self) -> str:
+        return f'"delta-{self.since}-{self.version}"'
 
 
 class FullBundleCache:
@@ -163,12 +161,84 @@ class FullBundleCache:
         return EncodedBundle(bundle.version, bundle.encode())
 
 
+class DeltaCache:
+    """Deltas of one app by (since, listing version), the ``max_entries`` most recently
+    used within ``max_bytes``. Clients hold few distinct versions (those of the full bundles
+    served, rebuilt once a minute at most, and of the deltas since), so nearly every request
+    is a hit. Builds run one at a time: a flood of distinct ``since`` values costs the
+    database one delta build at a time, and requests waiting for the same delta share it.
+    Only deltas to the current version are kept, since no request asks for an older one."""
+
+    def __init__(
+        self, max_entries: int = DELTA_CACHE_ENTRIES, max_bytes: int = DELTA_CACHE_BYTES
+    ) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[int, int], EncodedDelta] = OrderedDict()
+        self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
+
+    def delta(self, engine: Engine, since: int) -> EncodedDelta:
+        """From ``since`` to the current version; raises :class:`BundleAheadError` when
+        ``since`` is ahead of this node."""
+        with engine.connect() as connection:
+            version = listing_version(connection)
+        if since > version:
+            raise BundleAheadError(since, version)
+        cached = self._get((since, version))
+        if cached is not None:
+            return cached
+        with self._build_lock:
+            cached = self._get((since, version))
+            if cached is None:
+                cached = _encoded_delta(engine, since)
+                self._put(cached)
+            return cached
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _get(self, key: tuple[int, int]) -> EncodedDelta | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def _put(self, delta: EncodedDelta) -> None:
+        with self._lock:
+            for key in [key for key in self._entries if key[1] < delta.version]:
+                del self._entries[key]
+            self._entries[(delta.since, delta.version)] = delta
+            while len(self._entries) > self.max_entries or self._bytes() > self.max_bytes:
+                self._entries.popitem(last=False)
+
+    def _bytes(self) -> int:
+        return sum(len(delta.body or b"") for delta in self._entries.values())
+
+
+def _encoded_delta(engine: Engine, since: int) -> EncodedDelta:
+    with snapshot_reads(engine) as connection:
+        version = listing_version(connection)
+        delta = build_delta(SqlListings(connection), since)
+    return EncodedDelta(since, version, delta.encode() if delta is not None else None)
+
+
 def full_bundle_cache(request: Request) -> FullBundleCache:
-    """The app's cache, made on first use (the app factory knows nothing of it)."""
+    """The app's full-bundle cache, made on first use (the app factory knows nothing of it)."""
     state = request.app.state
     cache: FullBundleCache | None = getattr(state, "full_bundle_cache", None)
     if cache is None:
         cache = state.full_bundle_cache = FullBundleCache()
+    return cache
+
+
+def delta_cache(request: Request) -> DeltaCache:
+    """The app's delta cache, made on first use."""
+    state = request.app.state
+    cache: DeltaCache | None = getattr(state, "delta_cache", None)
+    if cache is None:
+        cache = state.delta_cache = DeltaCache()
     return cache
 
 
@@ -182,49 +252,49 @@ def full_bundle_cache(request: Request) -> FullBundleCache:
         "(the version of the bundle you hold): a delta to the current version, or the full "
         "bundle when that is the smaller download; the header's kind byte says which. The "
         "full bundle is rebuilt at most once a minute; bring it up to date with a delta. "
-        "Format: docs/privacy.md."
+        "Both carry an ETag for If-None-Match. Format: docs/privacy.md."
     ),
     response_class=Response,
     responses={
         200: {"content": {BUNDLE_MEDIA_TYPE: {}}},
-        304: {"description": "Unchanged since the ETag sent in If-None-Match"},
+        **NOT_MODIFIED,
         409: {"description": "`since` is ahead of this node", **PROBLEM},
     },
 )
 def bundle(
     request: Request,
     node: Node,
-    cache: Annotated[FullBundleCache, Depends(full_bundle_cache)],
+    full_bundles: Annotated[FullBundleCache, Depends(full_bundle_cache)],
+    deltas: Annotated[DeltaCache, Depends(delta_cache)],
     since: Annotated[
         int | None,
         Query(ge=0, le=MAX_CURSOR, description="Listing version of the bundle you hold"),
     ] = None,
 ) -> Response:
-    delta = _delta(node, since) if since else None
-    if delta is not None:
+    delta = _delta(node, deltas, since) if since else None
+    if delta is not None and delta.body is not None:
         return cacheable(
             request,
-            delta.encode(),
+            delta.body,
             BUNDLE_MEDIA_TYPE,
-            f'"delta-{delta.since}-{delta.version}"',
+            delta.etag,
             BUNDLE_MAX_AGE_S,
-            **_bundle_headers(delta.version, f"scamintel-delta-{delta.since}-{delta.version}"),
+            _bundle_headers(delta.version, f"scamintel-delta-{delta.since}-{delta.version}"),
         )
-    latest = cache.latest(node.database.engine)
+    latest = full_bundles.latest(node.database.engine)
     return cacheable(
         request,
         latest.body,
         BUNDLE_MEDIA_TYPE,
         f'"full-{latest.version}"',
         BUNDLE_MAX_AGE_S,
-        **_bundle_headers(latest.version, f"scamintel-bundle-{latest.version}"),
+        _bundle_headers(latest.version, f"scamintel-bundle-{latest.version}"),
     )
 
 
-def _delta(node: NodeState, since: int) -> BundleDelta | None:
+def _delta(node: NodeState, deltas: DeltaCache, since: int) -> EncodedDelta:
     try:
-        with snapshot_reads(node.database.engine) as connection:
-            return build_delta(SqlListings(connection), since)
+        return deltas.delta(node.database.engine, since)
     except BundleAheadError as error:
         raise HTTPException(409, str(error)) from error
 

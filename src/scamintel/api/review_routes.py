@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from sqlalchemy.exc import IntegrityError
 
 from scamintel.access.keys import Principal, Role
 from scamintel.api.auth import optional_principal, require_role
@@ -30,14 +30,17 @@ from scamintel.reports.disputes import (
     DisputeNotFoundError,
     DisputeStatus,
     NothingToDisputeError,
+    OfficialValueError,
     Reading,
+    close_held_burst,
     decide_dispute,
     open_dispute,
     record_outcome,
 )
 from scamintel.reports.engine import EventKind
 from scamintel.reports.service import check_value
-from scamintel.storage.disputes_repo import close_burst, list_disputes, open_bursts
+from scamintel.reports.trust import ACTING_TRUST, trust_of_organisation
+from scamintel.storage.disputes_repo import list_disputes, open_bursts
 
 REVIEWERS = (Role.ANALYST, Role.ADMIN)
 ACTORS = (Role.REPORTER, Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
@@ -77,6 +80,11 @@ def create_dispute(
             )
     except NothingToDisputeError as error:
         raise HTTPException(422, str(error)) from error
+    except IntegrityError as error:
+        # Two disputes of one value in the same instant: the other one won.
+        raise HTTPException(
+            409, "A dispute of this value was opened at the same moment; send yours again."
+        ) from error
     if not created:
         response.status_code = 200
     response.headers["Location"] = str(request.url_for("get_dispute", dispute_id=dispute.id))
@@ -170,24 +178,14 @@ def review_queue(
     summary="Close a held burst after looking at it, with a note (analyst, admin)",
     responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
 )
-def close_held_burst(
+def close_review_item(
     node: Node,
     item_id: int,
     body: CloseBurstIn,
     principal: Annotated[Principal, Depends(require_role(*REVIEWERS))],
 ) -> Response:
     with node.database.transaction() as store:
-        closed = close_burst(store.connection, item_id, principal.actor, body.note, _now())
-        if closed:
-            store.audit(
-                AuditEvent(
-                    actor=principal.actor,
-                    action="review.close_burst",
-                    object_type="review_item",
-                    object_id=str(item_id),
-                    details={"note": body.note},
-                )
-            )
+        closed = close_held_burst(store, item_id, body.note, actor=principal.actor)
     if not closed:
         raise HTTPException(404, f"No open review item {item_id} on this node.")
     return Response(status_code=204)
@@ -206,29 +204,35 @@ def create_outcome(
     body: OutcomeIn,
     principal: Annotated[Principal, Depends(require_role(*ACTORS))],
 ) -> CheckOut:
+    trust = trust_of_organisation(principal.organisation_kind, principal.organisation_verified)
+    if trust not in ACTING_TRUST:
+        raise HTTPException(
+            403,
+            "Outcomes are recorded by banks, telcos and verified agencies: they weigh like a "
+            "confirmation. Send what you know as a report instead (POST /api/v1/reports).",
+        )
     reading = _reading(node, body.region)
-    with node.database.transaction() as store:
-        indicator = record_outcome(
-            store,
-            body.value,
-            body.type,
-            EventKind(body.outcome),
-            reading=reading,
-            note=body.note,
-            actor=principal.actor,
-            organisation_id=principal.organisation_id,
-        )
-        result = check_value(
-            store,
-            indicator.value,
-            registry=node.registry,
-            context=reading.context,
-            warninglist=node.warninglist,
-            lookalikes=node.lookalikes,
-            indicator_type=indicator.type,
-        )
+    try:
+        with node.database.transaction() as store:
+            indicator = record_outcome(
+                store,
+                body.value,
+                body.type,
+                EventKind(body.outcome),
+                reading=reading,
+                note=body.note,
+                actor=principal.actor,
+                organisation_id=principal.organisation_id,
+            )
+            result = check_value(
+                store,
+                indicator.value,
+                registry=node.registry,
+                context=reading.context,
+                warninglist=node.warninglist,
+                lookalikes=node.lookalikes,
+                indicator_type=indicator.type,
+            )
+    except OfficialValueError as error:
+        raise HTTPException(422, str(error)) from error
     return CheckOut.of(result)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

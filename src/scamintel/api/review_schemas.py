@@ -11,9 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from scamintel.api.schemas import IndicatorOut, KnownRegion
 from scamintel.indicators import IndicatorType
 from scamintel.reports.disputes import REVIEW_DAYS, Decision, Dispute, DisputeStatus, HeldBurst
-from scamintel.reports.submission import MAX_VALUE
-
-ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
+from scamintel.reports.submission import MAX_VALUE, ShortText
 
 
 class ClaimantContact(BaseModel):

@@ -13,6 +13,9 @@ LISTED_VERDICTS = ("scam", "suspicious")
 # The published score moves in steps of at least this much (or with its verdict), so that
 # decay does not turn every refresh into a change every client must download.
 SCORE_STEP = 0.05
+# Values whose confidence has aged or been cut below this are no longer published: the check
+# still explains them as suspicious, but no list for automatic blocking carries them.
+PUBLISH_FLOOR = 0.1
 
 
 def value_hash(canonical_value: str) -> str:
@@ -33,7 +36,7 @@ class ListingState:
 
     @property
     def listed(self) -> bool:
-        return self.verdict in LISTED_VERDICTS
+        return self.verdict in LISTED_VERDICTS and self.score >= PUBLISH_FLOOR
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from scamintel.reports.misp import MispEventError, MispFormatError, event_fields
 from scamintel.reports.model import NewReport, ReportSource
 from scamintel.reports.ports import ReportStore
 from scamintel.reports.submission import ReportSubmission, field_problems, summarise_problems
+from scamintel.reports.trust import report_source
 
 CSV_INDICATOR_SEPARATOR = "|"
 _INVALID_UTF8 = re.compile("[\udc80-\udcff]")
@@ -103,6 +104,9 @@ class ParserSettings:
     organisation_id: int | None = None
     trust: str = "anonymous"
     source_key: str | None = None
+    # The node's secret: an organisation counts once per victim it names, told apart by a
+    # keyed hash of the victim's contact (reports/trust.py report_source).
+    secret_key: str | None = None
 
 
 class RowParser:
@@ -130,12 +134,26 @@ class RowParser:
                 warninglist=self._warninglist,
                 organisation_id=self._settings.organisation_id,
                 trust=self._settings.trust,
-                source_key=self._settings.source_key,
+                source_key=self._source_of(submission),
             )
         except ValidationError as error:
             return RowProblem(row.line, _validation_reason(error), row.text)
         except ReportRejectedError as error:
             return RowProblem(row.line, str(error), row.text)
+
+    def _source_of(self, submission: ReportSubmission) -> str | None:
+        settings = self._settings
+        if settings.organisation_id is None or settings.secret_key is None:
+            return settings.source_key
+        reporter = (
+            submission.reporter.model_dump(exclude_none=True) if submission.reporter else None
+        )
+        return report_source(
+            settings.secret_key,
+            organisation_id=settings.organisation_id,
+            address=None,
+            reporter=reporter,
+        )
 
     @staticmethod
     def _validate(row: RawRow) -> ReportSubmission:

@@ -10,9 +10,22 @@ from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from scamintel.governance.audit import AuditEvent
-from scamintel.indicators import Indicator, IndicatorRegistry, IndicatorType, ParseContext
+from scamintel.indicators import (
+    Indicator,
+    IndicatorRegistry,
+    IndicatorType,
+    InvalidIndicatorError,
+    ParseContext,
+)
 from scamintel.indicators.warninglist import Warninglist
-from scamintel.reports.engine import OUTCOMES, EventKind, Evidence, ReviewStatus
+from scamintel.reports.engine import (
+    OUTCOMES,
+    EventKind,
+    Evidence,
+    ReviewStatus,
+    Verdict,
+    assess,
+)
 
 # Disputes are decided within this many days (docs/verdicts.md); the queue shows their age.
 REVIEW_DAYS = 5
@@ -58,6 +71,10 @@ class NothingToDisputeError(ValueError):
     pass
 
 
+class OfficialValueError(ValueError):
+    pass
+
+
 class DisputeNotFoundError(LookupError):
     pass
 
@@ -77,7 +94,7 @@ class DisputeStore(Protocol):
 
     def get_dispute(self, dispute_id: UUID, *, with_contact: bool) -> Dispute | None: ...
 
-    def record_decision(self, dispute: Dispute) -> None: ...
+    def record_decision(self, dispute: Dispute) -> bool: ...
 
     def add_event(
         self,
@@ -92,6 +109,8 @@ class DisputeStore(Protocol):
     ) -> None: ...
 
     def refresh_listings(self, indicator_ids: list[int]) -> None: ...
+
+    def close_burst(self, item_id: int, actor: str, note: str, at: datetime) -> bool: ...
 
     def audit(self, event: AuditEvent) -> None: ...
 
@@ -110,6 +129,20 @@ def read_value(raw: str, indicator_type: IndicatorType | None, reading: Reading)
     return reading.registry.canonicalise(raw, indicator_type, reading.context)
 
 
+def official_name(raw: str, indicator_type: IndicatorType | None, reading: Reading) -> str | None:
+    """The warninglist's name for an official or platform value (short codes included)."""
+    if indicator_type in (None, IndicatorType.PHONE):
+        dialled = reading.warninglist.benign_dialled(raw, reading.context.default_region)
+        if dialled is not None:
+            return dialled.name
+    try:
+        indicator = read_value(raw, indicator_type, reading)
+    except InvalidIndicatorError:
+        return None
+    benign = reading.warninglist.benign(indicator)
+    return benign.name if benign is not None else None
+
+
 def open_dispute(
     store: DisputeStore,
     raw: str,
@@ -121,19 +154,20 @@ def open_dispute(
     actor: str,
 ) -> tuple[Dispute, bool]:
     """The dispute and whether it is new: a value already under review is not queued twice."""
-    indicator = read_value(raw, indicator_type, reading)
-    benign = reading.warninglist.benign(indicator)
-    if benign is not None:
+    official = official_name(raw, indicator_type, reading)
+    if official is not None:
         raise NothingToDisputeError(
-            f"{indicator.value} is on this node's list of official and platform contacts "
-            f"({benign.name}); it is not listed as a scam"
+            f"{raw.strip()} is on this node's list of official and platform contacts "
+            f"({official}); it is not listed as a scam"
         )
+    indicator = read_value(raw, indicator_type, reading)
     evidence = store.evidence(indicator)
-    if evidence is None or not (
-        evidence.reports or any(e.kind in OUTCOMES for e in evidence.events)
+    if evidence is None or assess(indicator.type, evidence, datetime.now(UTC)).verdict is (
+        Verdict.NO_REPORTS
     ):
         raise NothingToDisputeError(
-            f"this node holds no report about {indicator.value}: there is no listing to contest"
+            f"this node holds no report about {indicator.value} that still counts: there is "
+            "no listing to contest"
         )
     pending = store.pending_dispute_for(indicator)
     if pending is not None:
@@ -147,6 +181,8 @@ def open_dispute(
     store.add_event(
         indicator_id, EventKind.DISPUTE_OPENED, actor=actor, at=now, dispute_id=dispute.id
     )
+    # Listings before the audit: every writer takes the two head rows in this order.
+    store.refresh_listings([indicator_id])
     store.audit(
         AuditEvent(
             actor=actor,
@@ -156,7 +192,6 @@ def open_dispute(
             details={"type": indicator.type.value},
         )
     )
-    store.refresh_listings([indicator_id])
     return dispute, True
 
 
@@ -183,12 +218,18 @@ def decide_dispute(
         decided_by=actor,
         decision_reason=reason.strip(),
     )
-    store.record_decision(decided)
+    if not store.record_decision(decided):
+        # Another analyst decided it between our read and our write.
+        raise AlreadyDecidedError(
+            f"dispute {dispute.reference} was decided by someone else just now; reload it"
+        )
     indicator_id = store.indicator_id(dispute.indicator)
     kind = EventKind.DISPUTE_UPHELD if decision is Decision.UPHELD else EventKind.DISPUTE_REJECTED
     store.add_event(
         indicator_id, kind, actor=actor, at=now, note=reason.strip(), dispute_id=dispute.id
     )
+    # Listings before the audit: every writer takes the two head rows in this order.
+    store.refresh_listings([indicator_id])
     store.audit(
         AuditEvent(
             actor=actor,
@@ -198,7 +239,6 @@ def decide_dispute(
             details={"reason": reason.strip()},
         )
     )
-    store.refresh_listings([indicator_id])
     return decided
 
 
@@ -217,6 +257,12 @@ def record_outcome(
     the value was a false positive; the verdict engine weighs it from now on."""
     if outcome not in OUTCOMES:
         raise ValueError(f"{outcome.value} is not an outcome; use one of: {_outcome_names()}")
+    official = official_name(raw, indicator_type, reading)
+    if official is not None:
+        raise OfficialValueError(
+            f"{raw.strip()} is on this node's list of official and platform contacts "
+            f"({official}); outcomes are recorded against scam values only"
+        )
     indicator = read_value(raw, indicator_type, reading)
     indicator_id = store.indicator_id(indicator)
     store.add_event(
@@ -227,6 +273,8 @@ def record_outcome(
         organisation_id=organisation_id,
         note=note,
     )
+    # Listings before the audit: every writer takes the two head rows in this order.
+    store.refresh_listings([indicator_id])
     store.audit(
         AuditEvent(
             actor=actor,
@@ -236,8 +284,23 @@ def record_outcome(
             details={"note": note} if note else {},
         )
     )
-    store.refresh_listings([indicator_id])
     return indicator
+
+
+def close_held_burst(store: DisputeStore, item_id: int, note: str, *, actor: str) -> bool:
+    """Close a review item once its sender's reports were looked at; False if none is open."""
+    closed = store.close_burst(item_id, actor, note.strip(), datetime.now(UTC))
+    if closed:
+        store.audit(
+            AuditEvent(
+                actor=actor,
+                action="review.close_burst",
+                object_type="review_item",
+                object_id=str(item_id),
+                details={"note": note.strip()},
+            )
+        )
+    return closed
 
 
 def _outcome_names() -> str:

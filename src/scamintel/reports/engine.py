@@ -54,6 +54,12 @@ FALSE_POSITIVE_SHARE = 0.25
 # they count as one report and go to an analyst's review.
 BURST_REPORTS = 3
 BURST_WINDOW = timedelta(hours=24)
+# An organisation relaying its customers' or users' reports counts once per victim it names,
+# for at most this many victims: contact details are not proof that the victims exist.
+VICTIMS_PER_ORGANISATION = 3
+# The engine weighs a value's most recent reports; beyond this many the confidence cannot
+# move any more, and reading them all would let one value slow every check of it.
+MAX_REPORTS_WEIGHED = 5_000
 
 
 class EventKind(StrEnum):
@@ -145,14 +151,20 @@ class Assessment:
 def assess(indicator_type: IndicatorType, evidence: Evidence, now: datetime) -> Assessment:
     """The verdict on one value that is not an official contact."""
     review = _review(evidence.events)
-    cleared_at = review.decided_at if review and review.status is ReviewStatus.UPHELD else None
-    reports = [r for r in evidence.reports if cleared_at is None or r.received_at > cleared_at]
+    cleared = _last_upheld(evidence.events)
+    cleared_at = cleared.at if cleared else None
+    reports = _most_recent(
+        [r for r in evidence.reports if cleared_at is None or r.received_at > cleared_at]
+    )
     events = [e for e in evidence.events if cleared_at is None or e.at > cleared_at]
     if not reports and not any(e.kind in _ACTIONS for e in events):
-        return Assessment(Verdict.NO_REPORTS, 0.0, _no_reports_text(review), review=review)
+        explanation = " ".join(
+            part for part in (_no_reports_text(cleared), _pending_sentence(review)) if part
+        )
+        return Assessment(Verdict.NO_REPORTS, 0.0, explanation, review=review)
     half_life = HALF_LIFE_DAYS[indicator_type]
     bursts = _bursts(reports)
-    weights = _source_weights(reports, events, half_life, now)
+    weights, capped = _voice_weights(reports, events, bursts, half_life, now)
     score = _combine(weights.values())
     verdict = _verdict(score, weights, reports, events)
     scam_types = _scam_types(reports)
@@ -162,6 +174,7 @@ def assess(indicator_type: IndicatorType, evidence: Evidence, now: datetime) -> 
         for part in (
             _reports_sentence(reports, scam_types),
             _burst_sentence(bursts),
+            _cap_sentence(capped),
             _actions_sentence(events),
             _recency_sentence(reports, indicator_type, half_life, now),
             _rule_sentence(verdict, score, reports),
@@ -182,6 +195,27 @@ def assess(indicator_type: IndicatorType, evidence: Evidence, now: datetime) -> 
     )
 
 
+def _last_upheld(events: tuple[IndicatorEvent, ...]) -> IndicatorEvent | None:
+    """The last upheld dispute: what came before it no longer counts, whatever later
+    disputes say."""
+    upheld = [e for e in events if e.kind is EventKind.DISPUTE_UPHELD]
+    return max(upheld, key=lambda e: e.at) if upheld else None
+
+
+def _most_recent(reports: list[ReportSignal]) -> list[ReportSignal]:
+    if len(reports) <= MAX_REPORTS_WEIGHED:
+        return reports
+    return sorted(reports, key=lambda r: r.seen_at, reverse=True)[:MAX_REPORTS_WEIGHED]
+
+
+def sender_of(source: str) -> str:
+    """The sender behind a reporter: an organisation relaying a victim (``org:7:…``) is the
+    organisation (``org:7``); an anonymous network or a report of its own is itself."""
+    if source.startswith("org:"):
+        return ":".join(source.split(":", 2)[:2])
+    return source
+
+
 def _decay(moment: datetime, now: datetime, half_life_days: int) -> float:
     """Full weight for one half-life (a scam runs for a while on the same number or
     account), then half as much every half-life after that."""
@@ -195,18 +229,38 @@ def _false_positive_at(events: list[IndicatorEvent]) -> datetime | None:
     return max(moments) if moments else None
 
 
-def _source_weights(
-    reports: list[ReportSignal], events: list[IndicatorEvent], half_life: int, now: datetime
-) -> dict[str, float]:
-    """Each reporter counts once, by its strongest decayed report: more reports from one
-    sender never raise the confidence. An action by an organisation counts as a source."""
+def _voice_weights(
+    reports: list[ReportSignal],
+    events: list[IndicatorEvent],
+    bursts: dict[str, int],
+    half_life: int,
+    now: datetime,
+) -> tuple[dict[str, float], set[str]]:
+    """The weight of every voice that counts, and the organisations whose victims were capped.
+
+    Each reporter counts once, by its strongest decayed report: more reports from one
+    reporter never raise the confidence. A sender that sent a burst counts once in all; an
+    organisation counts for at most VICTIMS_PER_ORGANISATION of the victims it names. An
+    action by an organisation counts as a voice of its own.
+    """
     false_positive_at = _false_positive_at(events)
-    weights: dict[str, float] = defaultdict(float)
+    by_reporter: dict[str, float] = defaultdict(float)
     for report in reports:
         weight = TRUST_WEIGHT[report.trust] * _decay(report.seen_at, now, half_life)
         if false_positive_at is not None and report.received_at <= false_positive_at:
             weight *= FALSE_POSITIVE_SHARE
-        weights[report.source] = max(weights[report.source], weight)
+        by_reporter[report.source] = max(by_reporter[report.source], weight)
+    by_sender: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for reporter, weight in by_reporter.items():
+        by_sender[sender_of(reporter)].append((weight, reporter))
+    voices: dict[str, float] = {}
+    capped: set[str] = set()
+    for sender, reporters in by_sender.items():
+        reporters.sort(reverse=True)
+        kept = 1 if sender in bursts else VICTIMS_PER_ORGANISATION
+        if len(reporters) > kept and sender not in bursts:
+            capped.add(sender)
+        voices.update({reporter: weight for weight, reporter in reporters[:kept]})
     for event in events:
         if event.kind not in _ACTIONS:
             continue
@@ -214,8 +268,8 @@ def _source_weights(
         if false_positive_at is not None and event.at <= false_positive_at:
             weight *= FALSE_POSITIVE_SHARE
         key = f"action:{event.source}"
-        weights[key] = max(weights[key], weight)
-    return weights
+        voices[key] = max(voices.get(key, 0.0), weight)
+    return voices, capped
 
 
 def _combine(weights: Iterable[float]) -> float:
@@ -243,11 +297,11 @@ def _verdict(
 
 
 def _bursts(reports: list[ReportSignal]) -> dict[str, int]:
-    by_source: dict[str, list[datetime]] = defaultdict(list)
+    by_sender: dict[str, list[datetime]] = defaultdict(list)
     for report in reports:
-        by_source[report.source].append(report.received_at)
+        by_sender[sender_of(report.source)].append(report.received_at)
     bursts: dict[str, int] = {}
-    for source, moments in by_source.items():
+    for source, moments in by_sender.items():
         if len(moments) <= BURST_REPORTS - 1:
             continue
         moments.sort()
@@ -303,18 +357,29 @@ def _day(moment: datetime) -> str:
     return moment.date().isoformat()
 
 
-def _no_reports_text(review: Review | None) -> str:
-    text = (
-        "No report about this value is known to this node. That is not proof that it is "
-        "safe: new scams start with no reports."
-    )
-    if review is not None and review.status is ReviewStatus.UPHELD and review.decided_at:
-        reason = f" ({review.reason})" if review.reason else ""
-        text = (
-            f"An earlier listing was reviewed on {_day(review.decided_at)}: the holder's dispute "
-            f"was upheld{reason} and the reports before it no longer count. " + text
+def _no_reports_text(cleared: IndicatorEvent | None) -> str:
+    if cleared is None:
+        return (
+            "No report about this value is known to this node. That is not proof that it is "
+            "safe: new scams start with no reports."
         )
-    return text
+    reason = f" ({cleared.note})" if cleared.note else ""
+    return (
+        f"An earlier listing was reviewed on {_day(cleared.at)}: the holder's dispute was "
+        f"upheld{reason}, and the reports received before then no longer count. No report "
+        "that still counts is known to this node. That is not proof that it is safe: new "
+        "scams start with no reports."
+    )
+
+
+def _pending_sentence(review: Review | None) -> str:
+    if review is None or review.status is not ReviewStatus.PENDING:
+        return ""
+    return (
+        "Someone who says they hold this value contests the listing (since "
+        f"{_day(review.opened_at)}); it awaits an analyst's review, and the verdict stands "
+        "until the review is decided."
+    )
 
 
 def _reports_sentence(reports: list[ReportSignal], scam_types: tuple[str, ...]) -> str:
@@ -346,7 +411,16 @@ def _burst_sentence(bursts: dict[str, int]) -> str:
     largest = max(bursts.values())
     return (
         f"{largest} of these reports came from one sender within a day; they count as one "
-        "report and are held for an analyst's review."
+        "report and were flagged for an analyst's review."
+    )
+
+
+def _cap_sentence(capped: set[str]) -> str:
+    if not capped:
+        return ""
+    return (
+        f"An organisation's reports count for at most {VICTIMS_PER_ORGANISATION} of the "
+        "victims it names."
     )
 
 
@@ -411,10 +485,7 @@ def _review_sentence(review: Review | None) -> str:
     if review is None:
         return ""
     if review.status is ReviewStatus.PENDING:
-        return (
-            "The holder contests this listing; an analyst has been reviewing it since "
-            f"{_day(review.opened_at)}, and the verdict stands until the review is decided."
-        )
+        return _pending_sentence(review)
     if review.status is ReviewStatus.REJECTED and review.decided_at:
         reason = f" ({review.reason})" if review.reason else ""
         return (

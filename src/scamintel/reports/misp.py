@@ -8,12 +8,14 @@ Each event becomes the fields of a report submission, as a JSON line would give 
 validation, canonical indicators and storage are those of every other format. Values of the
 attribute types mapped below must be readable, or the event is refused with the reason;
 attribute types that name nothing this node holds (md5, xmr, vulnerability…) are skipped.
+An event (or one of its attributes) marked TLP:AMBER, TLP:AMBER+STRICT or TLP:RED is refused:
+what this node imports, it publishes (DESIGN §4).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -58,6 +60,18 @@ _EVM_ADDRESS = re.compile(r"0[xX][0-9a-fA-F]{40}")
 _MACHINE_TAG = re.compile(r'scamintel:(?P<predicate>[a-z-]+)="?(?P<value>[^"]*)"?')
 _TAG_FIELDS = {"scam-type": "scam_type", "channel": "channel", "victim-country": "victim_country"}
 _SWIFT = re.compile(r"[A-Za-z]{4}[A-Za-z]{2}[A-Za-z0-9]{2}(?:[A-Za-z0-9]{3})?")
+# Traffic Light Protocol markings (FIRST TLP 2.0, and TLP 1.0's white) under which this node
+# may take an event in: its indicators go to the public check, the range API and the bundle
+# (DESIGN §4), which are public channels, so only CLEAR qualifies. Any other tlp: tag (green,
+# amber, amber+strict, red, or one it does not know) refuses the event; an event with no
+# marking is imported.
+TLP_PUBLISHABLE = frozenset({"clear", "white"})
+TLP_NAMESPACE = "tlp:"
+TLP_REFUSAL = (
+    "its indicators would be published in this node's public check and blocklists; import "
+    "only events marked TLP:CLEAR (TLP:GREEN allows sharing within a community, not "
+    "publication; ask the sender to re-mark the event)"
+)
 
 
 class MispFormatError(ValueError):
@@ -91,6 +105,7 @@ def event_fields(item: Any) -> dict[str, Any]:
         raise MispEventError('each event must be a JSON object {"Event": {...}}')
     attributes = list(_live(_list_of(event, "Attribute")))
     objects = list(_live(_list_of(event, "Object")))
+    _check_marking(event, attributes, objects)
     fields: dict[str, Any] = _tag_fields(event)
     fields["narrative"] = _narrative(event, attributes)
     indicators = _distinct(
@@ -132,14 +147,46 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else str(value)
 
 
-def _tags(event: Mapping[str, Any]) -> Iterator[str]:
-    """Tag names of the event: ``Tag`` as exported, ``EventTag[].Tag`` as some servers give."""
-    for tag in _list_of(event, "Tag"):
+def _tags(item: Mapping[str, Any]) -> Iterator[str]:
+    """Tag names of an event (or an attribute): ``Tag`` as exported, ``EventTag[].Tag`` as
+    some servers give."""
+    for tag in _list_of(item, "Tag"):
         yield _text(tag.get("name", ""))
-    for link in _list_of(event, "EventTag"):
+    for link in _list_of(item, "EventTag"):
         inner = link.get("Tag")
         if isinstance(inner, Mapping):
             yield _text(inner.get("name", ""))
+
+
+def _restricted_marking(tags: Iterable[str]) -> str | None:
+    """The first TLP marking among ``tags`` that forbids publishing (``TLP:AMBER``…)."""
+    for name in tags:
+        marking = name.strip().lower()
+        if marking.startswith(TLP_NAMESPACE):
+            level = marking.removeprefix(TLP_NAMESPACE).strip()
+            if level not in TLP_PUBLISHABLE:
+                return f"TLP:{level.upper()}"
+    return None
+
+
+def _check_marking(
+    event: Mapping[str, Any],
+    attributes: list[Mapping[str, Any]],
+    objects: list[Mapping[str, Any]],
+) -> None:
+    """Refuse an event whose TLP marking, or that of one of its attributes (MISP lets an
+    attribute be marked more strictly than its event), keeps it from being published."""
+    marking = _restricted_marking(_tags(event))
+    if marking is not None:
+        raise MispEventError(f"the event is marked {marking}: {TLP_REFUSAL}")
+    inner = [attribute for item in objects for attribute in _live(_list_of(item, "Attribute"))]
+    for attribute in [*attributes, *inner]:
+        marking = _restricted_marking(_tags(attribute))
+        if marking is not None:
+            kind = _text(attribute.get("type") or "untyped")
+            raise MispEventError(
+                f"an attribute of the event ({kind}) is marked {marking}: {TLP_REFUSAL}"
+            )
 
 
 def _tag_fields(event: Mapping[str, Any]) -> dict[str, Any]:

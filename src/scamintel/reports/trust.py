@@ -20,6 +20,9 @@ class ReporterTrust(StrEnum):
     ANONYMOUS = "anonymous"
 
 
+# Organisations whose recorded actions (frozen, blocked, taken down, false positive) count
+# as confirmations (docs/verdicts.md, Outcomes).
+ACTING_TRUST = frozenset({ReporterTrust.VERIFIED_AGENCY, ReporterTrust.BANK_TELCO})
 _AGENCIES = frozenset({OrganisationKind.AGENCY, OrganisationKind.POLICE})
 _BANKS_AND_TELCOS = frozenset({OrganisationKind.BANK, OrganisationKind.TELCO})
 
@@ -43,12 +46,14 @@ def network_source(secret_key: str, address: str | None) -> str:
     """A keyed hash of the sender's network (/24 for IPv4, /48 for IPv6): enough to tell that
     many anonymous reports came from one place, without keeping the address. Senders whose
     address is unknown or not an IP address count as one sender together."""
-    network = (address or "unknown").strip().lower()
+    network = "unknown"
     try:
-        parsed = ipaddress.ip_address(network)
+        parsed = ipaddress.ip_address((address or "").strip())
     except ValueError:
         pass
     else:
+        if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+            parsed = parsed.ipv4_mapped  # an IPv4 client on a dual-stack listener
         prefix = 24 if parsed.version == 4 else 48
         network = str(ipaddress.ip_network(f"{parsed}/{prefix}", strict=False))
     digest = hmac.new(secret_key.encode(), network.encode(), hashlib.sha256).hexdigest()
@@ -69,7 +74,11 @@ def report_source(
     if organisation_id is None:
         return network_source(secret_key, address)
     source = organisation_source(organisation_id)
-    contact = {k: v for k, v in (reporter or {}).items() if k != "name" and v}
+    contact = {
+        field: "".join(str(value).split()).lower()
+        for field, value in (reporter or {}).items()
+        if field != "name" and value
+    }
     if not contact:
         return source
     canonical = json.dumps(contact, sort_keys=True, ensure_ascii=False)

@@ -44,10 +44,11 @@ def insert_dispute(
     )
 
 
-def update_decision(connection: Connection, dispute: Dispute) -> None:
-    connection.execute(
+def update_decision(connection: Connection, dispute: Dispute) -> bool:
+    """False when the dispute was no longer pending (decided meanwhile)."""
+    result = connection.execute(
         update(disputes)
-        .where(disputes.c.id == dispute.id)
+        .where(disputes.c.id == dispute.id, disputes.c.status == DisputeStatus.PENDING.value)
         .values(
             status=dispute.status.value,
             decided_at=dispute.decided_at,
@@ -55,6 +56,7 @@ def update_decision(connection: Connection, dispute: Dispute) -> None:
             decision_reason=dispute.decision_reason,
         )
     )
+    return bool(result.rowcount)
 
 
 def find_dispute(

@@ -4,7 +4,7 @@ outcome, dispute and review use cases write."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +27,13 @@ from sqlalchemy import (
 )
 
 from scamintel.indicators import Indicator, IndicatorType
-from scamintel.reports.engine import EventKind, Evidence, IndicatorEvent, ReportSignal
+from scamintel.reports.engine import (
+    MAX_REPORTS_WEIGHED,
+    EventKind,
+    Evidence,
+    IndicatorEvent,
+    ReportSignal,
+)
 from scamintel.reports.trust import ReporterTrust
 from scamintel.storage.sql import as_utc, chunked, insert_ignoring_conflicts
 from scamintel.storage.tables import (
@@ -37,10 +43,6 @@ from scamintel.storage.tables import (
     reports,
     review_items,
 )
-
-# The engine weighs at most this many of a value's reports: beyond them the confidence cannot
-# move any more, and reading them all would let one value slow every check of it.
-MAX_REPORTS_WEIGHED = 5_000
 
 _REPORT_COLUMNS = (
     reports.c.id,
@@ -61,7 +63,7 @@ EVENTS_OF_INDICATOR = select(
 # costs more to execute through SQLAlchemy than the indexed lookups it runs.
 _REPORTS_OF_VALUE = (
     select(
-        literal(0),
+        literal(0).label("tag"),
         reports.c.id.label("report_id"),
         reports.c.trust.label("label"),
         reports.c.source_key.label("sender"),
@@ -73,9 +75,14 @@ _REPORTS_OF_VALUE = (
     .join(report_indicators, report_indicators.c.report_id == reports.c.id)
     .join(indicators, indicators.c.id == report_indicators.c.indicator_id)
     .where(indicators.c.type == bindparam("type"), indicators.c.value == bindparam("value"))
+    # The most recent, as the engine weighs them; SQLite allows a limit in a union only
+    # inside a subquery.
+    .order_by(reports.c.seen_at.desc())
+    .limit(MAX_REPORTS_WEIGHED)
+    .subquery()
 )
-# Events first, so that the limit (SQLite allows one only on the whole union) cuts reports.
 EVIDENCE_OF_VALUE = union_all(
+    select(_REPORTS_OF_VALUE),
     select(
         literal(1).label("tag"),
         cast(null(), Uuid).label("report_id"),
@@ -88,8 +95,7 @@ EVIDENCE_OF_VALUE = union_all(
     )
     .join(indicators, indicators.c.id == indicator_events.c.indicator_id)
     .where(indicators.c.type == bindparam("type"), indicators.c.value == bindparam("value")),
-    _REPORTS_OF_VALUE,
-).limit(MAX_REPORTS_WEIGHED)
+)
 INDICATOR_ID = select(indicators.c.id).where(
     indicators.c.type == bindparam("type"), indicators.c.value == bindparam("value")
 )
@@ -181,52 +187,6 @@ def evidence_of_many(connection: Connection, indicator_ids: Sequence[int]) -> li
     return found
 
 
-def all_evidence(connection: Connection) -> Iterator[ValueEvidence]:
-    """Every value with reports or events, streamed in indicator order (full refresh)."""
-    events = _events_by_indicator(
-        connection.execute(
-            select(indicator_events.c.indicator_id, *EVENTS_OF_INDICATOR.selected_columns)
-        )
-    )
-    rows = connection.execute(
-        select(
-            report_indicators.c.indicator_id,
-            indicators.c.type.label("indicator_type"),
-            indicators.c.value.label("indicator_value"),
-            *_REPORT_COLUMNS,
-        )
-        .join(reports, reports.c.id == report_indicators.c.report_id)
-        .join(indicators, indicators.c.id == report_indicators.c.indicator_id)
-        .order_by(report_indicators.c.indicator_id),
-        # Per statement: Connection.execution_options would stream every later statement too.
-        execution_options={"stream_results": True, "yield_per": 10_000},
-    )
-    current: int | None = None
-    name: tuple[str, str] = ("", "")
-    signals: list[ReportSignal] = []
-    for row in rows:
-        if row.indicator_id != current:
-            if current is not None:
-                yield _value(current, name, signals, events.pop(current, []))
-            current, name, signals = row.indicator_id, (row.indicator_type, row.indicator_value), []
-        signals.append(_signal(row))
-    if current is not None:
-        yield _value(current, name, signals, events.pop(current, []))
-    if events:
-        yield from evidence_of_many(connection, list(events))
-
-
-def _value(
-    indicator_id: int,
-    name: tuple[str, str],
-    signals: list[ReportSignal],
-    events: list[IndicatorEvent],
-) -> ValueEvidence:
-    return ValueEvidence(
-        indicator_id, IndicatorType(name[0]), name[1], Evidence(tuple(signals), tuple(events))
-    )
-
-
 def _reports_by_indicator(rows: Any) -> dict[int, list[ReportSignal]]:
     grouped: dict[int, list[ReportSignal]] = defaultdict(list)
     for row in rows:
@@ -304,10 +264,11 @@ def add_event(
 def hold_for_review(
     connection: Connection, indicator_id: int, bursts: dict[str, int], now: datetime
 ) -> None:
-    """Open a review item for each sender that sent a burst, once per value and sender; an
-    open item follows the burst's size, a closed one stays closed (the analyst has seen that
-    sender's reports about this value)."""
+    """Open a review item for each sender that sent a burst, once per value and sender. An
+    item follows the burst's size; a closed one reopens when the burst grows beyond what the
+    analyst saw."""
     for source, count in bursts.items():
+        grown = review_items.c.report_count < count
         updated = connection.execute(
             update(review_items)
             .where(
@@ -316,10 +277,8 @@ def hold_for_review(
                 review_items.c.source_key == source,
             )
             .values(
-                report_count=case(
-                    (review_items.c.closed_at.is_(None), count),
-                    else_=review_items.c.report_count,
-                )
+                closed_at=case((grown, None), else_=review_items.c.closed_at),
+                report_count=case((grown, count), else_=review_items.c.report_count),
             )
         )
         if updated.rowcount:

@@ -72,6 +72,15 @@ def publish(
     return len(changed)
 
 
+def lock_listings(connection: Connection) -> None:
+    """Hold the listing head row until the transaction ends: publishers queue behind it.
+    SQLite serialises writers already; PostgreSQL takes a row lock."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            select(listing_head.c.seq).where(listing_head.c.id == 1).with_for_update()
+        )
+
+
 def _take_sequence_numbers(connection: Connection, count: int) -> int:
     """Reserve ``count`` sequence numbers; updating the head row first locks it."""
     return int(

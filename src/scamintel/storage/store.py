@@ -22,6 +22,7 @@ from scamintel.reports.model import (
     StoredReport,
 )
 from scamintel.storage.disputes_repo import (
+    close_burst,
     find_dispute,
     insert_dispute,
     pending_dispute,
@@ -305,8 +306,11 @@ class SqlStore:
     def get_dispute(self, dispute_id: UUID, *, with_contact: bool) -> Dispute | None:
         return find_dispute(self.connection, self._sealer, dispute_id, with_contact=with_contact)
 
-    def record_decision(self, dispute: Dispute) -> None:
-        update_decision(self.connection, dispute)
+    def record_decision(self, dispute: Dispute) -> bool:
+        return update_decision(self.connection, dispute)
+
+    def close_burst(self, item_id: int, actor: str, note: str, at: datetime) -> bool:
+        return close_burst(self.connection, item_id, actor, note, at)
 
     def add_event(
         self,

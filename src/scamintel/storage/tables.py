@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
@@ -180,6 +181,14 @@ disputes = Table(
     Column("decision_reason", Text, nullable=True),
     Index(None, "status", "created_at"),
     Index(None, "indicator_id"),
+    # One pending dispute per value, even when two arrive at once.
+    Index(
+        "uq_disputes_pending_indicator",
+        "indicator_id",
+        unique=True,
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
 )
 
 # Values held for an analyst's look: bursts of reports from one source (anti-poisoning).

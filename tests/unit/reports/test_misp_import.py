@@ -121,7 +121,7 @@ def test_scam_type_channel_and_victim_country_come_from_scamintel_tags() -> None
     item = event(
         attributes=[attribute("phone-number", "081-234-5678")],
         tags=[
-            "tlp:amber",
+            "tlp:clear",
             'scamintel:scam-type="job-task"',
             'scamintel:channel="telegram"',
             'scamintel:victim-country="th"',
@@ -160,6 +160,75 @@ def test_two_different_scam_type_tags_refuse_the_event() -> None:
     item = event(tags=['scamintel:scam-type="loan"', 'scamintel:scam-type="romance"'])
     with pytest.raises(MispEventError, match="two scam-type values"):
         event_fields(item)
+
+
+# --- TLP markings ------------------------------------------------------------------------
+PHONE = attribute("phone-number", "+66812345678")
+REFUSAL = (
+    "its indicators would be published in this node's public check and blocklists; import "
+    "only events marked TLP:CLEAR (TLP:GREEN allows sharing within a community, not "
+    "publication; ask the sender to re-mark the event)"
+)
+
+
+def refusal_of(item: dict[str, Any]) -> str:
+    with pytest.raises(MispEventError) as refused:
+        event_fields(item)
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("marking", [None, "tlp:clear", "tlp:white", "TLP:CLEAR"])
+def test_an_event_unmarked_or_marked_for_sharing_is_imported(marking: str | None) -> None:
+    item = event(attributes=[PHONE], tags=[marking] if marking else [])
+    assert indicators_of(item) == [("phone", "+66812345678")]
+
+
+@pytest.mark.parametrize(
+    ("marking", "named"),
+    [
+        ("tlp:green", "TLP:GREEN"),
+        ("tlp:amber", "TLP:AMBER"),
+        ("tlp:amber+strict", "TLP:AMBER+STRICT"),
+        ("tlp:red", "TLP:RED"),
+        ("TLP:RED", "TLP:RED"),
+        ("tlp:unclear", "TLP:UNCLEAR"),
+    ],
+)
+def test_an_event_marked_green_amber_red_or_unknown_is_refused_with_the_reason(
+    marking: str, named: str
+) -> None:
+    item = event(attributes=[PHONE], tags=['scamintel:scam-type="investment"', marking])
+    assert refusal_of(item) == f"the event is marked {named}: {REFUSAL}"
+
+
+def test_a_restricting_marking_refuses_the_event_even_beside_a_clear_one() -> None:
+    item = event(attributes=[PHONE], tags=["tlp:clear", "tlp:amber+strict"])
+    with pytest.raises(MispEventError, match=r"marked TLP:AMBER\+STRICT"):
+        event_fields(item)
+
+
+def test_a_marking_given_as_an_event_tag_link_counts_too() -> None:
+    item = event(attributes=[PHONE])
+    item["Event"]["EventTag"] = [{"Tag": tag("tlp:red")}]
+    assert refusal_of(item) == f"the event is marked TLP:RED: {REFUSAL}"
+
+
+def test_an_attribute_marked_more_strictly_than_its_event_refuses_the_event() -> None:
+    secret = attribute("url", "https://invest-th.top/login", Tag=[tag("tlp:red")])
+    item = event(attributes=[PHONE, secret], tags=["tlp:clear"])
+    assert refusal_of(item) == f"an attribute of the event (url) is marked TLP:RED: {REFUSAL}"
+    inner = misp_object("phone-number", ("phone-number", "+66812345679"))
+    inner["Attribute"][0]["Tag"] = [tag("tlp:amber")]
+    assert "is marked TLP:AMBER" in refusal_of(event(objects=[inner]))
+
+
+def test_a_refused_marking_goes_to_the_rejects_with_the_events_json() -> None:
+    refused = event(attributes=[PHONE], tags=["tlp:amber"])
+    text = json.dumps([event(attributes=[PHONE], tags=["tlp:clear"]), refused])
+    rows = list(read_rows(io.StringIO(text), FileFormat.MISP))
+    assert rows[0].problem is None
+    assert rows[1].problem == f"the event is marked TLP:AMBER: {REFUSAL}"
+    assert json.loads(rows[1].text) == refused
 
 
 # --- attributes --------------------------------------------------------------------------

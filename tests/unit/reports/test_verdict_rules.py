@@ -79,7 +79,8 @@ def test_anonymous_senders_are_told_apart_by_network_not_by_address() -> None:
     assert same_network
     assert network_source(secret, "203.0.113.7") != network_source(secret, "198.51.100.7")
     assert "203.0.113" not in network_source(secret, "203.0.113.7")
-    assert network_source(secret, None) == network_source(secret, "unknown")
+    assert network_source(secret, None) == network_source(secret, "testclient")
+    assert network_source(secret, "::ffff:203.0.113.9") == network_source(secret, "203.0.113.7")
 
 
 def test_an_organisation_counts_once_per_victim_it_names() -> None:

@@ -62,6 +62,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_disputes_status_created_at"), ["status", "created_at"], unique=False
         )
+        batch_op.create_index(
+            "uq_disputes_pending_indicator",
+            ["indicator_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
 
     op.create_table(
         "indicator_events",
@@ -173,6 +180,24 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("source_key", sa.String(length=80), nullable=True))
     op.bulk_insert(listing_head_table, [{"id": 1, "seq": 0}])
+    # Reports sent with a key before this revision: the sender's organisation and its trust
+    # (reports/trust.py). Victims named by an organisation cannot be told apart here (their
+    # contacts are sealed); each such report counts as the organisation.
+    op.execute(
+        """
+        UPDATE reports SET
+            source_key = 'org:' || CAST(organisation_id AS VARCHAR(20)),
+            trust = (
+                SELECT CASE
+                    WHEN o.kind IN ('agency', 'police') AND o.verified THEN 'verified_agency'
+                    WHEN o.kind IN ('bank', 'telco') THEN 'bank_telco'
+                    ELSE 'registered_citizen'
+                END
+                FROM organisations o WHERE o.id = reports.organisation_id
+            )
+        WHERE organisation_id IS NOT NULL
+        """
+    )
 
 
 def downgrade() -> None:
@@ -192,6 +217,7 @@ def downgrade() -> None:
 
     op.drop_table("indicator_events")
     with op.batch_alter_table("disputes", schema=None) as batch_op:
+        batch_op.drop_index("uq_disputes_pending_indicator")
         batch_op.drop_index(batch_op.f("ix_disputes_status_created_at"))
         batch_op.drop_index(batch_op.f("ix_disputes_indicator_id"))
 

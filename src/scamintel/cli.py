@@ -567,9 +567,9 @@ def apikey_create(
         if existing is not None and kind is not None and existing.kind is not kind:
             database.dispose()
             fail(
-                f"{org.strip()} exists as a {existing.kind.value}, not a {kind.value}; its kind "
-                "sets how much its reports weigh, so it is not changed by a new key. Leave out "
-                "--kind, or use another name"
+                f"{org.strip()} exists with kind {existing.kind.value}, not {kind.value}; its "
+                "kind sets how much its reports weigh, so a new key does not change it. Leave "
+                "out --kind, or use another name"
             )
         chosen = existing.kind if existing is not None else (kind or OrganisationKind.OTHER)
         organisation_id = ensure_organisation(
@@ -590,7 +590,7 @@ def apikey_create(
     if verified and chosen not in (OrganisationKind.AGENCY, OrganisationKind.POLICE):
         err.print(
             f"note: --verified raises the weight of an agency's or police unit's reports; "
-            f"{org.strip()} is a {chosen.value}, whose weight it does not change "
+            f"{org.strip()} is of kind {chosen.value}, whose weight it does not change "
             "(docs/verdicts.md).",
             highlight=False,
         )

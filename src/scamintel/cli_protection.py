@@ -30,6 +30,7 @@ from scamintel.indicators import (
     ParseContext,
     default_registry,
 )
+from scamintel.indicators.warninglist import Warninglist
 from scamintel.protection.blocklist import (
     DEFAULT_MIN_SCORE,
     MAX_CURSOR,
@@ -55,6 +56,7 @@ from scamintel.protection.range import (
     find_in_answer,
     split_hash,
 )
+from scamintel.reports.reading import Reading, official_name
 from scamintel.settings import Settings
 from scamintel.storage.listings_repo import snapshot_reads
 from scamintel.storage.protection_store import SqlListings
@@ -340,7 +342,9 @@ def bundle_check(
             f"{file} is a delta; check against a full bundle (bring one forward with "
             "`scamintel bundle apply BUNDLE DELTA` first)"
         )
-    indicator = canonical_indicator(value, indicator_type, region_context(region, load_settings()))
+    context = region_context(region, load_settings())
+    answer_if_official(value, indicator_type, context, as_json)
+    indicator = canonical_indicator(value, indicator_type, context)
     found = parsed.lookup(indicator.value)
     verdict = found.verdict if found else None
     answer = LookupAnswer(value, indicator, found is not None, verdict, None)
@@ -393,6 +397,7 @@ def private_check(
 ) -> None:
     """``scamintel check --private``: only the first 5 characters of the value's SHA-256
     leave this machine; the node cannot tell which value of that bucket was asked about."""
+    answer_if_official(value, indicator_type, context, as_json)
     indicator = canonical_indicator(value, indicator_type, context)
     hashed = value_hash(indicator.value)
     prefix, _suffix = split_hash(hashed)
@@ -435,6 +440,23 @@ def fetch_range(node_url: str, prefix: str) -> RangeReply:
         reason = getattr(error, "reason", error)
         fail(f"cannot reach {node_url}: {reason}", code=1)
     return RangeReply(body, version)
+
+
+def answer_if_official(
+    value: str, indicator_type: IndicatorType | None, context: ParseContext, as_json: bool
+) -> None:
+    """Official contacts and short codes are answered from the warninglist shipped with this
+    program, before anything is looked up: they are never listed, and asking for them would
+    tell the node nothing it should know."""
+    reading = Reading(default_registry(), context, Warninglist())
+    name = official_name(value, indicator_type, reading)
+    if name is None:
+        return
+    if as_json:
+        print(json.dumps({"query": value, "verdict": "official", "official": name}))
+    else:
+        out.print(f"[bold blue]official[/]: {escape(name)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(0)
 
 
 def canonical_indicator(

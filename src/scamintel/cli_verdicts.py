@@ -24,13 +24,13 @@ from scamintel.reports.disputes import (
     DisputeStatus,
     NothingToDisputeError,
     OfficialValueError,
-    Reading,
     close_held_burst,
     decide_dispute,
     open_dispute,
     record_outcome,
 )
 from scamintel.reports.engine import OUTCOMES, EventKind
+from scamintel.reports.reading import Reading
 from scamintel.reports.service import check_value
 from scamintel.reports.trust import ACTING_TRUST, trust_of_organisation
 from scamintel.storage.access_repo import find_organisation
@@ -119,7 +119,7 @@ def dispute_open(
 @dispute_app.command("list")
 def dispute_list(
     status: Annotated[
-        DisputeStatus | None, typer.Option(help="Only this status (default: all)")
+        DisputeStatus, typer.Option(help="Only disputes with this status")
     ] = DisputeStatus.PENDING,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -272,12 +272,16 @@ def _acting_organisation(database: NodeDatabase, name: str | None) -> int | None
         found = find_organisation(connection, name.strip())
     if found is None:
         database.dispose()
-        fail(f"no organisation named {name!r}; create it with `scamintel apikey create`")
+        fail(
+            f"no organisation named {name!r}; create it with its first key, e.g. "
+            f"scamintel apikey create --org {name!r} --kind telco --role reporter"
+        )
     if trust_of_organisation(found.kind, found.verified) not in ACTING_TRUST:
         database.dispose()
         fail(
-            f"{found.name} is a {found.kind.value}: outcomes are recorded by banks, telcos and "
-            "verified agencies"
+            f"{found.name} is of kind {found.kind.value}: outcomes are recorded by banks, telcos "
+            "and verified agencies (scamintel apikey create --kind bank|telco, or --kind "
+            "agency|police --verified for a new organisation)"
         )
     return found.id
 

@@ -53,7 +53,10 @@ def test_anonymous_reports_from_one_sender_stay_suspicious_until_a_trusted_repor
         assert client.post("/api/v1/reports", json=MULE_NUMBER_REPORT).status_code == 201
     burst = client.get("/api/v1/check", params={"q": "+66812345678"}).json()
     assert (burst["verdict"], burst["score"], burst["report_count"]) == ("suspicious", 0.2, 3)
-    assert "3 of these reports came from one sender within a day" in burst["explanation"]
+    assert (
+        "3 of these reports came from one sender (one organisation or one network) within a day"
+        in burst["explanation"]
+    )
     with node_database.engine.connect() as connection:
         held = connection.execute(select(review_items.c.kind, review_items.c.report_count)).all()
     assert [tuple(row) for row in held] == [("burst", 3)]

@@ -52,6 +52,7 @@ def test_an_upheld_dispute_removes_the_listing_and_the_check_says_it_was_reviewe
     )
     again = client.post("/api/v1/disputes", json=SHOP_CLAIM)
     assert (again.status_code, again.json()["id"]) == (200, dispute["id"])
+    assert "your claim was not added" in again.json()["message"]
 
     queue = client.get("/api/v1/review-queue", headers=bearer(analyst_key)).json()
     assert [d["claim"] for d in queue["disputes"]] == [SHOP_CLAIM["claim"]]

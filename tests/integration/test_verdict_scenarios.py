@@ -96,7 +96,7 @@ SCENARIOS = [
         (Sent(BANK, "org:bank"),),
         "suspicious",
         0.6,
-        ("1 from a bank or telco", "below 0.75"),
+        ("1 from a bank or telco", "a scam listing needs 0.75 or more"),
     ),
     Scenario(
         "two banks make a scam listing",
@@ -131,7 +131,7 @@ SCENARIOS = [
         tuple(Sent(BANK, f"org:bank:victim-{i}", days_ago=i / 10) for i in range(3)),
         "suspicious",
         0.6,
-        ("3 of these reports came from one sender within a day",),
+        ("3 of these reports came from one sender (one organisation or one network) within a day",),
         held_for_review=1,
     ),
     Scenario(
@@ -217,7 +217,7 @@ SCENARIOS = [
         (Sent(AGENCY, "org:police", days_ago=365),),
         "suspicious",
         0.109,
-        ("365 days old", "counts fully for 90 days, then half as much every 90 days"),
+        ("365 days old", "a report about a phone number counts fully for 90 days"),
     ),
     Scenario(
         "an account frozen by a bank confirms one report",

@@ -31,13 +31,13 @@ from scamintel.reports.disputes import (
     DisputeStatus,
     NothingToDisputeError,
     OfficialValueError,
-    Reading,
     close_held_burst,
     decide_dispute,
     open_dispute,
     record_outcome,
 )
 from scamintel.reports.engine import EventKind
+from scamintel.reports.reading import Reading
 from scamintel.reports.service import check_value
 from scamintel.reports.trust import ACTING_TRUST, trust_of_organisation
 from scamintel.storage.disputes_repo import list_disputes, open_bursts
@@ -85,10 +85,20 @@ def create_dispute(
         raise HTTPException(
             409, "A dispute of this value was opened at the same moment; send yours again."
         ) from error
-    if not created:
-        response.status_code = 200
     response.headers["Location"] = str(request.url_for("get_dispute", dispute_id=dispute.id))
-    return DisputeOut.of(dispute)
+    if created:
+        return DisputeOut.of(dispute)
+    response.status_code = 200
+    return DisputeOut.of(dispute).model_copy(
+        update={
+            "message": (
+                "This value is already under review, since "
+                f"{dispute.created_at.date().isoformat()}; your claim was not added to that "
+                "dispute. If you hold this value, file your claim again once it is decided, "
+                "or contact this node's operator."
+            )
+        }
+    )
 
 
 @review_api.get(

@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from scamintel.reports.engine import LISTING_FLOOR
+
 # A listing whose verdict is REMOVED is kept so that deltas can carry the removal.
 REMOVED = "removed"
 LISTED_VERDICTS = ("scam", "suspicious")
@@ -15,7 +17,7 @@ LISTED_VERDICTS = ("scam", "suspicious")
 SCORE_STEP = 0.05
 # Values whose confidence has aged or been cut below this are no longer published: the check
 # still explains them as suspicious, but no list for automatic blocking carries them.
-PUBLISH_FLOOR = 0.1
+PUBLISH_FLOOR = LISTING_FLOOR
 
 
 def value_hash(canonical_value: str) -> str:

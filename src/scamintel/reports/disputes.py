@@ -12,12 +12,8 @@ from uuid import UUID, uuid4
 from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import (
     Indicator,
-    IndicatorRegistry,
     IndicatorType,
-    InvalidIndicatorError,
-    ParseContext,
 )
-from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.engine import (
     OUTCOMES,
     EventKind,
@@ -26,6 +22,7 @@ from scamintel.reports.engine import (
     Verdict,
     assess,
 )
+from scamintel.reports.reading import Reading, official_name, read_value
 
 # Disputes are decided within this many days (docs/verdicts.md); the queue shows their age.
 REVIEW_DAYS = 5
@@ -113,34 +110,6 @@ class DisputeStore(Protocol):
     def close_burst(self, item_id: int, actor: str, note: str, at: datetime) -> bool: ...
 
     def audit(self, event: AuditEvent) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What is needed to read a value the way the check reads it."""
-
-    registry: IndicatorRegistry
-    context: ParseContext
-    warninglist: Warninglist
-
-
-def read_value(raw: str, indicator_type: IndicatorType | None, reading: Reading) -> Indicator:
-    """Raises InvalidIndicatorError, with the reason, when the value cannot be read."""
-    return reading.registry.canonicalise(raw, indicator_type, reading.context)
-
-
-def official_name(raw: str, indicator_type: IndicatorType | None, reading: Reading) -> str | None:
-    """The warninglist's name for an official or platform value (short codes included)."""
-    if indicator_type in (None, IndicatorType.PHONE):
-        dialled = reading.warninglist.benign_dialled(raw, reading.context.default_region)
-        if dialled is not None:
-            return dialled.name
-    try:
-        indicator = read_value(raw, indicator_type, reading)
-    except InvalidIndicatorError:
-        return None
-    benign = reading.warninglist.benign(indicator)
-    return benign.name if benign is not None else None
 
 
 def open_dispute(

@@ -45,6 +45,9 @@ HALF_LIFE_DAYS: dict[IndicatorType, int] = {
     IndicatorType.IMEI: 365,
 }
 SCAM_CONFIDENCE = 0.75
+# Below this confidence a value is still `suspicious` at the check, but no longer published
+# on the lists used for automatic blocking (docs/verdicts.md, "Published lists").
+LISTING_FLOOR = 0.1
 # An organisation acting on the value (freezing an account, blocking a number, taking a site
 # down) is confirmation: it counts like a strong report of its own.
 ACTION_WEIGHT = 0.8
@@ -60,6 +63,20 @@ VICTIMS_PER_ORGANISATION = 3
 # The engine weighs a value's most recent reports; beyond this many the confidence cannot
 # move any more, and reading them all would let one value slow every check of it.
 MAX_REPORTS_WEIGHED = 5_000
+
+
+TYPE_WORDS: dict[IndicatorType, str] = {
+    IndicatorType.PHONE: "a phone number",
+    IndicatorType.URL: "a link",
+    IndicatorType.DOMAIN: "a domain",
+    IndicatorType.EMAIL: "an e-mail address",
+    IndicatorType.HANDLE: "a messaging account",
+    IndicatorType.EWALLET: "an e-wallet",
+    IndicatorType.BANK_ACCOUNT: "a bank account",
+    IndicatorType.CRYPTO_WALLET: "a crypto wallet",
+    IndicatorType.IP: "an IP address",
+    IndicatorType.IMEI: "a device (IMEI)",
+}
 
 
 class EventKind(StrEnum):
@@ -410,8 +427,9 @@ def _burst_sentence(bursts: dict[str, int]) -> str:
         return ""
     largest = max(bursts.values())
     return (
-        f"{largest} of these reports came from one sender within a day; they count as one "
-        "report and were flagged for an analyst's review."
+        f"{largest} of these reports came from one sender (one organisation or one network) "
+        "within a day; that sender's reports count as one and were flagged for an analyst's "
+        "review."
     )
 
 
@@ -425,7 +443,7 @@ def _cap_sentence(capped: set[str]) -> str:
 
 
 def _actions_sentence(events: list[IndicatorEvent]) -> str:
-    sentences = []
+    sentences: list[str] = []
     for event in sorted(events, key=lambda e: e.at):
         if event.kind in _ACTIONS:
             sentences.append(
@@ -433,10 +451,11 @@ def _actions_sentence(events: list[IndicatorEvent]) -> str:
             )
         elif event.kind is EventKind.FALSE_POSITIVE:
             sentences.append(
-                f"On {_day(event.at)} an organisation reported it as a false positive: what "
-                "came before counts a quarter."
+                f"On {_day(event.at)} an organisation reported it as a false positive: reports "
+                "and actions from before then count for a quarter of their weight."
             )
-    return " ".join(sentences)
+    # The same organisation recording the same action twice says it once.
+    return " ".join(dict.fromkeys(sentences))
 
 
 def _recency_sentence(
@@ -451,9 +470,9 @@ def _recency_sentence(
     age = (now - latest).days
     if age <= half_life:
         return ""
-    kind = indicator_type.value.replace("_", " ")
     return (
-        f"The latest report is {age} days old; a report about a {kind} counts fully for "
+        f"The latest report is {age} days old; a report about {TYPE_WORDS[indicator_type]} "
+        "counts fully for "
         f"{half_life} days, then half as much every {half_life} days, because scammers move "
         "on and values get reassigned."
     )
@@ -465,6 +484,11 @@ def _rule_sentence(verdict: Verdict, score: float, reports: list[ReportSignal]) 
         return (
             f"{confidence}: {SCAM_CONFIDENCE:.2f} or more, with more than one reporter or a "
             "verified agency or an organisation's action, makes it a scam listing."
+        )
+    if score < LISTING_FLOOR:
+        return (
+            f"{confidence}: these reports are too old or too weak for the lists used to block "
+            "scams automatically, but they were made: be careful all the same."
         )
     single_anonymous = (
         len(reports) >= 1
@@ -478,7 +502,7 @@ def _rule_sentence(verdict: Verdict, score: float, reports: list[ReportSignal]) 
             f"{confidence}, but from one reporter only: a second reporter, a verified agency "
             "or an organisation's action is needed for a scam listing."
         )
-    return f"{confidence}: below {SCAM_CONFIDENCE:.2f}, so suspicious, not a scam listing."
+    return f"{confidence}: suspicious; a scam listing needs {SCAM_CONFIDENCE:.2f} or more."
 
 
 def _review_sentence(review: Review | None) -> str:

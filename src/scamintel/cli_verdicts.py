@@ -316,6 +316,7 @@ def review_list(
                 "value": item.indicator.value,
                 "report_count": item.report_count,
                 "held_since": item.created_at.isoformat(),
+                "report_ids": [str(report_id) for report_id in item.report_ids],
             }
             for item in held
         ]

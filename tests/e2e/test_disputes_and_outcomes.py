@@ -195,9 +195,9 @@ def test_outcomes_from_organisations_move_the_verdict(
 def test_a_held_burst_is_listed_for_analysts_and_can_be_closed(
     client: TestClient, analyst_key: str
 ) -> None:
-    for _ in range(4):
-        client.post("/api/v1/reports", json=REPORT)
+    sent = [client.post("/api/v1/reports", json=REPORT).json()["id"] for _ in range(4)]
     queue = client.get("/api/v1/review-queue", headers=bearer(analyst_key)).json()
+    assert sorted(queue["bursts"][0]["report_ids"]) == sorted(sent)
     assert [(b["indicator"]["value"], b["report_count"]) for b in queue["bursts"]] == [
         ("+66812345678", 4)
     ]

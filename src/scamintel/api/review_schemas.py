@@ -122,6 +122,10 @@ class HeldBurstOut(BaseModel):
     indicator: IndicatorOut
     report_count: int
     held_since: datetime
+    report_ids: list[UUID] = Field(
+        description="The sender's reports about the value, newest first (at most 100): read "
+        "them with GET /api/v1/reports/{id}"
+    )
 
     @classmethod
     def of(cls, burst: HeldBurst) -> HeldBurstOut:
@@ -130,6 +134,7 @@ class HeldBurstOut(BaseModel):
             indicator=IndicatorOut.of(burst.indicator),
             report_count=burst.report_count,
             held_since=burst.created_at,
+            report_ids=list(burst.report_ids),
         )
 
 

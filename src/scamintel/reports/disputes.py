@@ -62,6 +62,8 @@ class HeldBurst:
     indicator: Indicator
     report_count: int
     created_at: datetime
+    # The sender's reports about the value, newest first: what the analyst reads.
+    report_ids: tuple[UUID, ...] = ()
 
 
 class NothingToDisputeError(ValueError):

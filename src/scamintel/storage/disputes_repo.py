@@ -6,13 +6,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.reports.disputes import Dispute, DisputeStatus, HeldBurst
 from scamintel.storage.sql import as_utc
-from scamintel.storage.tables import disputes, indicators, review_items
+from scamintel.storage.tables import (
+    disputes,
+    indicators,
+    report_indicators,
+    reports,
+    review_items,
+)
 
 _DISPUTE_COLUMNS = (
     disputes.c.id,
@@ -98,6 +104,8 @@ def open_bursts(connection: Connection, limit: int) -> list[HeldBurst]:
     rows = connection.execute(
         select(
             review_items.c.id,
+            review_items.c.indicator_id,
+            review_items.c.source_key,
             review_items.c.report_count,
             review_items.c.created_at,
             indicators.c.type,
@@ -108,16 +116,37 @@ def open_bursts(connection: Connection, limit: int) -> list[HeldBurst]:
         .where(review_items.c.closed_at.is_(None))
         .order_by(review_items.c.created_at)
         .limit(limit)
-    )
+    ).all()
     return [
         HeldBurst(
             row.id,
             Indicator(IndicatorType(row.type), row.value, row.country),
             row.report_count,
             as_utc(row.created_at) or row.created_at,
+            _reports_of_sender(connection, row.indicator_id, row.source_key),
         )
         for row in rows
     ]
+
+
+SHOWN_REPORTS = 100
+
+
+def _reports_of_sender(
+    connection: Connection, indicator_id: int, sender: str | None
+) -> tuple[UUID, ...]:
+    """The sender's reports naming the value: an organisation's whichever victim they name."""
+    if sender is None:
+        return ()
+    same_sender = or_(reports.c.source_key == sender, reports.c.source_key.startswith(sender + ":"))
+    found = connection.execute(
+        select(reports.c.id)
+        .join(report_indicators, report_indicators.c.report_id == reports.c.id)
+        .where(report_indicators.c.indicator_id == indicator_id, same_sender)
+        .order_by(reports.c.received_at.desc())
+        .limit(SHOWN_REPORTS)
+    ).scalars()
+    return tuple(found)
 
 
 def close_burst(connection: Connection, item_id: int, actor: str, note: str, at: datetime) -> bool:

@@ -185,6 +185,8 @@ def report_row(report: NewReport) -> Row:
         "received_at": report.received_at,
         "seen_at": report.seen_at,
         "narrative": report.narrative,
+        "trust": report.trust,
+        "source_key": report.source_key,
     }
     return tuple(values[column.name] for column in reports.c)
 

@@ -15,6 +15,7 @@ from scamintel.api.protection_routes import protection
 from scamintel.api.review_routes import review_api
 from scamintel.api.routes import api, operator
 from scamintel.api.state import KeyVerifier, NodeState
+from scamintel.api.taxii_routes import taxii
 from scamintel.indicators import default_registry
 from scamintel.indicators.lookalike import default_lookalikes
 from scamintel.indicators.warninglist import Warninglist
@@ -67,6 +68,7 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     app.include_router(alerts_api)
     app.include_router(protection)
     app.include_router(review_api)
+    app.include_router(taxii)
     app.include_router(operator)
     app.include_router(pages)
     app.add_middleware(MetricsAndHeadersMiddleware, metrics=metrics)

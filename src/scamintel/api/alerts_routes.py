@@ -4,7 +4,7 @@ serialises."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated
 from urllib.parse import urlencode
 from uuid import UUID
@@ -15,6 +15,7 @@ from scamintel.access.keys import Principal, Role
 from scamintel.alerts.feeds import (
     ATOM_MEDIA_TYPE,
     JSON_FEED_MEDIA_TYPE,
+    FeedHeading,
     FeedLinks,
     feed_heading,
     render_atom_feed,
@@ -100,6 +101,19 @@ LimitFilter = Annotated[
 ]
 
 
+def feed_query(
+    country: CountryFilter = None,
+    lang: LanguageFilter = None,
+    scam_type: ScamTypeFilter = None,
+    limit: LimitFilter = DEFAULT_FEED_SIZE,
+) -> AlertQuery:
+    """The filters both feeds take, checked once."""
+    try:
+        return alert_query(country=country, language=lang, scam_type=scam_type, limit=limit)
+    except InvalidAlertError as error:
+        raise HTTPException(422, f"Fix these query parameters: {error}") from None
+
+
 @alerts_api.get(
     "/alerts",
     response_class=Response,
@@ -114,15 +128,9 @@ LimitFilter = Annotated[
 def alerts_json_feed(
     node: Node,
     request: Request,
-    country: CountryFilter = None,
-    lang: LanguageFilter = None,
-    scam_type: ScamTypeFilter = None,
-    limit: LimitFilter = DEFAULT_FEED_SIZE,
+    query: Annotated[AlertQuery, Depends(feed_query)],
 ) -> Response:
-    query = _query(country, lang, scam_type, limit)
-    heading = feed_heading(node.settings.node_name, query)
-    body = render_json_feed(_alerts(node, query), _links(request, query), heading)
-    return _cacheable(request, body, JSON_FEED_MEDIA_TYPE)
+    return _feed(node, request, query, render_json_feed, JSON_FEED_MEDIA_TYPE)
 
 
 @alerts_api.get(
@@ -138,15 +146,9 @@ def alerts_json_feed(
 def alerts_atom_feed(
     node: Node,
     request: Request,
-    country: CountryFilter = None,
-    lang: LanguageFilter = None,
-    scam_type: ScamTypeFilter = None,
-    limit: LimitFilter = DEFAULT_FEED_SIZE,
+    query: Annotated[AlertQuery, Depends(feed_query)],
 ) -> Response:
-    query = _query(country, lang, scam_type, limit)
-    heading = feed_heading(node.settings.node_name, query)
-    body = render_atom_feed(_alerts(node, query), _links(request, query), heading)
-    return _cacheable(request, body, ATOM_MEDIA_TYPE)
+    return _feed(node, request, query, render_atom_feed, ATOM_MEDIA_TYPE)
 
 
 @alerts_api.get(
@@ -166,13 +168,16 @@ def get_alert_by_id(node: Node, request: Request, alert_id: UUID) -> Response:
     return _cacheable(request, body, "application/json")
 
 
-def _query(
-    country: str | None, language: str | None, scam_type: ScamType | None, limit: int
-) -> AlertQuery:
-    try:
-        return alert_query(country=country, language=language, scam_type=scam_type, limit=limit)
-    except InvalidAlertError as error:
-        raise HTTPException(422, f"Fix these query parameters: {error}") from None
+def _feed(
+    node: NodeState,
+    request: Request,
+    query: AlertQuery,
+    render: Callable[[Sequence[Alert], FeedLinks, FeedHeading], bytes],
+    media_type: str,
+) -> Response:
+    heading = feed_heading(node.settings.node_name, query)
+    body = render(_alerts(node, query), _links(request, query), heading)
+    return _cacheable(request, body, media_type)
 
 
 def _alerts(node: NodeState, query: AlertQuery) -> Sequence[Alert]:

@@ -249,3 +249,111 @@ alerts = Table(
     Column("author", String(200), nullable=False),
     Index(None, "published_at"),
 )
+
+# -- federation ----------------------------------------------------------------------------------
+# One row per partner: the sharing agreement in force (its canonical document, the blind-selector
+# key sealed). Every change is an audit entry that names the old and new version.
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("partner", String(200), nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("blind_key_sealed", LargeBinary, nullable=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("applied_by", String(200), nullable=False),
+)
+
+# The nodes this node pulls from, each with its saved cursor (a TAXII ``next`` token or the
+# last ``date_added`` of a finished pass) so that a sync resumes where the last one stopped.
+peers = Table(
+    "peers",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("url", String(2048), nullable=False),
+    Column("collection_id", String(200), nullable=True),
+    Column("api_key_sealed", LargeBinary, nullable=True),
+    Column("next_cursor", String(1000), nullable=True),
+    Column("added_after", String(40), nullable=True),
+    Column("last_sync_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# What partners shared with this node: one row per (partner, STIX id), the latest version
+# kept. A blind selector has a keyed hash instead of a value.
+partner_indicators = Table(
+    "partner_indicators",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("partner", String(200), nullable=False),
+    Column("stix_id", String(100), nullable=False),
+    Column("version", DateTime(timezone=True), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("value", String(2048), nullable=True),
+    Column("blind_hash", String(64), nullable=True),
+    Column("verdict", String(20), nullable=True),
+    Column("score", Numeric(4, 3), nullable=False),
+    Column("report_count", Integer, nullable=False),
+    Column("marking", String(20), nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("revoked", Boolean, nullable=False),
+    Column("valid_until", DateTime(timezone=True), nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("onward", Boolean, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("partner", "stix_id"),
+    Index(None, "type", "value"),
+    Index(None, "blind_hash"),
+    Index(None, "expires_at"),
+)
+
+# What the importer refused, and why: the log an operator reads when a partner's data is
+# missing.
+federation_rejections = Table(
+    "federation_rejections",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("partner", String(200), nullable=False),
+    Column("stix_id", String(200), nullable=True),
+    Column("reason", String(300), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index(None, "partner", "at"),
+)
+
+# TAXII status resources of objects partners posted.
+taxii_statuses = Table(
+    "taxii_statuses",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("collection_id", String(100), nullable=False),
+    Column("partner", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("total_count", Integer, nullable=False),
+    Column("success_count", Integer, nullable=False),
+    Column("failure_count", Integer, nullable=False),
+    Column("pending_count", Integer, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# A partner's request for the raw value behind a blind selector this node shared: released
+# only after two different approvers said yes.
+blind_releases = Table(
+    "blind_releases",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("partner", String(200), nullable=False),
+    Column("selector", String(64), nullable=False),
+    Column("indicator_type", String(20), nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("approvals", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("released_at", DateTime(timezone=True), nullable=True),
+    Index(None, "partner", "status"),
+)

@@ -1,0 +1,294 @@
+"""What partners shared with this node, the refusals, and the agreements in force."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from scamintel.federation.agreement import Agreement, agreement_from_document
+from scamintel.federation.intake import ReceivedIndicator, Refusal
+from scamintel.federation.markings import Purpose, Tlp
+from scamintel.governance.audit import AuditEvent
+from scamintel.governance.sealing import PersonalDataSealer
+from scamintel.indicators import Indicator, IndicatorType
+from scamintel.storage.sql import as_utc, chunked
+from scamintel.storage.store import append_audit
+from scamintel.storage.tables import agreements, federation_rejections, partner_indicators
+
+# -- agreements ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedAgreement:
+    """What ``apply_agreement`` did: the version before (None for a new partner) and after."""
+
+    agreement: Agreement
+    previous_version: int | None
+    changed: bool
+
+
+def apply_agreement(
+    connection: Connection,
+    agreement: Agreement,
+    sealer: PersonalDataSealer,
+    actor: str,
+    now: datetime,
+) -> AppliedAgreement:
+    """Store ``agreement`` as the one in force with its partner, audited. A version lower than
+    the stored one is refused; the same version must be the same agreement."""
+    row = connection.execute(
+        select(agreements).where(agreements.c.partner == agreement.partner)
+    ).one_or_none()
+    previous = agreement_of_row(row, sealer) if row is not None else None
+    if previous is not None:
+        if agreement.version < previous.version:
+            raise ValueError(
+                f"the agreement with {agreement.partner} is at version {previous.version}; "
+                f"version {agreement.version} is older (raise the version to change it)"
+            )
+        if agreement.version == previous.version:
+            if previous.fingerprint() == agreement.fingerprint():
+                return AppliedAgreement(agreement, previous.version, changed=False)
+            raise ValueError(
+                f"version {agreement.version} of the agreement with {agreement.partner} is "
+                "already applied with different terms; raise the version to change it"
+            )
+    values = _agreement_row(agreement, sealer, actor, now)
+    if row is None:
+        connection.execute(agreements.insert().values(**values))
+    else:
+        connection.execute(
+            agreements.update().where(agreements.c.partner == agreement.partner).values(**values)
+        )
+    append_audit(connection, _audit_event(agreement, previous, actor))
+    return AppliedAgreement(agreement, previous.version if previous else None, changed=True)
+
+
+def _agreement_row(
+    agreement: Agreement, sealer: PersonalDataSealer, actor: str, now: datetime
+) -> dict[str, Any]:
+    key = agreement.blind_key.get_secret_value() if agreement.blind_key else None
+    return {
+        "partner": agreement.partner,
+        "version": agreement.version,
+        "document": json.dumps(agreement.document(), sort_keys=True),
+        "blind_key_sealed": sealer.seal({"blind_key": key}) if key else None,
+        "applied_at": now,
+        "applied_by": actor,
+    }
+
+
+def _audit_event(agreement: Agreement, previous: Agreement | None, actor: str) -> AuditEvent:
+    new = agreement.document()
+    details: dict[str, Any] = {"version": agreement.version, "fingerprint": agreement.fingerprint()}
+    if previous is None:
+        details["terms"] = new
+    else:
+        old = previous.document()
+        details["previous_version"] = previous.version
+        details["changed"] = {
+            name: {"from": old.get(name), "to": value}
+            for name, value in new.items()
+            if old.get(name) != value and name != "version"
+        }
+        if previous.blind_key != agreement.blind_key:
+            details["blind_key_changed"] = True
+    return AuditEvent(
+        actor=actor,
+        action="agreement.applied" if previous is None else "agreement.changed",
+        object_type="agreement",
+        object_id=agreement.partner,
+        details=details,
+    )
+
+
+def agreement_of_row(row: Row[Any], sealer: PersonalDataSealer) -> Agreement:
+    key = None
+    if row.blind_key_sealed is not None:
+        key = str(sealer.unseal(row.blind_key_sealed)["blind_key"])
+    return agreement_from_document(row.document, key)
+
+
+def find_agreement(
+    connection: Connection, partner: str, sealer: PersonalDataSealer
+) -> Agreement | None:
+    row = connection.execute(
+        select(agreements).where(agreements.c.partner == partner)
+    ).one_or_none()
+    return agreement_of_row(row, sealer) if row is not None else None
+
+
+def all_agreements(connection: Connection, sealer: PersonalDataSealer) -> list[Agreement]:
+    rows = connection.execute(select(agreements).order_by(agreements.c.partner))
+    return [agreement_of_row(row, sealer) for row in rows]
+
+
+# -- received indicators --------------------------------------------------------------------------
+
+
+def _received_row(item: ReceivedIndicator) -> dict[str, Any]:
+    return {
+        "partner": item.partner,
+        "stix_id": item.stix_id,
+        "version": item.version,
+        "type": item.type.value,
+        "value": item.value,
+        "blind_hash": item.blind_hash,
+        "verdict": item.verdict,
+        "score": round(item.score, 3),
+        "report_count": item.report_count,
+        "marking": item.marking.value,
+        "purpose": item.purpose.value,
+        "revoked": item.revoked,
+        "valid_until": item.valid_until,
+        "expires_at": item.expires_at,
+        "onward": item.onward,
+        "received_at": item.received_at,
+    }
+
+
+_UPDATABLE = (
+    "version",
+    "type",
+    "value",
+    "blind_hash",
+    "verdict",
+    "score",
+    "report_count",
+    "marking",
+    "purpose",
+    "revoked",
+    "valid_until",
+    "expires_at",
+    "onward",
+    "received_at",
+)
+
+
+def store_received(connection: Connection, items: Sequence[ReceivedIndicator]) -> int:
+    """Upsert by (partner, STIX id): a newer version replaces the stored one, the same or an
+    older version changes nothing, so reading a page twice doubles nothing. Returns how many
+    rows were written."""
+    if not items:
+        return 0
+    latest: dict[tuple[str, str], ReceivedIndicator] = {}
+    for item in items:
+        key = (item.partner, item.stix_id)
+        if key not in latest or latest[key].version < item.version:
+            latest[key] = item
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(partner_indicators)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["partner", "stix_id"],
+        set_={name: statement.excluded[name] for name in _UPDATABLE},
+        where=partner_indicators.c.version < statement.excluded.version,
+    )
+    written = 0
+    for chunk in chunked(list(latest.values()), 1_000):
+        result = connection.execute(upsert, [_received_row(item) for item in chunk])
+        written += max(result.rowcount, 0)
+    return written
+
+
+def record_refusals(connection: Connection, refusals: Iterable[Refusal], now: datetime) -> int:
+    rows = [
+        {"partner": r.partner, "stix_id": r.stix_id, "reason": r.reason[:300], "at": now}
+        for r in refusals
+    ]
+    if rows:
+        connection.execute(federation_rejections.insert(), rows)
+    return len(rows)
+
+
+def recent_refusals(connection: Connection, partner: str | None, limit: int) -> list[Refusal]:
+    statement = select(federation_rejections).order_by(federation_rejections.c.id.desc())
+    if partner is not None:
+        statement = statement.where(federation_rejections.c.partner == partner)
+    return [
+        Refusal(row.partner, row.stix_id, row.reason)
+        for row in connection.execute(statement.limit(limit))
+    ]
+
+
+def purge_expired(connection: Connection, now: datetime) -> int:
+    """Delete what partners shared once its retention under the agreement has run out."""
+    result = connection.execute(
+        delete(partner_indicators).where(partner_indicators.c.expires_at <= now)
+    )
+    return max(result.rowcount, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerMatch:
+    """A partner knows the value: what it said, under which marking."""
+
+    partner: str
+    verdict: str | None
+    score: float
+    report_count: int
+    marking: Tlp
+    purpose: Purpose
+    blind: bool
+    version: datetime
+
+
+def partner_matches(
+    connection: Connection,
+    indicator: Indicator,
+    blind_hashes: Sequence[str],
+    now: datetime,
+) -> list[PartnerMatch]:
+    """Live (not revoked, not expired, within retention) partner records naming ``indicator``
+    by value or by one of ``blind_hashes``."""
+    by_value = (partner_indicators.c.type == indicator.type.value) & (
+        partner_indicators.c.value == indicator.value
+    )
+    condition = or_(by_value, partner_indicators.c.blind_hash.in_(list(blind_hashes)))
+    statement = (
+        select(partner_indicators)
+        .where(condition if blind_hashes else by_value)
+        .where(partner_indicators.c.revoked.is_(False))
+        .where(partner_indicators.c.expires_at > now)
+        .where(
+            or_(partner_indicators.c.valid_until.is_(None), partner_indicators.c.valid_until > now)
+        )
+        .order_by(partner_indicators.c.partner)
+    )
+    return [_match(row) for row in connection.execute(statement)]
+
+
+def _match(row: Row[Any]) -> PartnerMatch:
+    return PartnerMatch(
+        partner=row.partner,
+        verdict=row.verdict,
+        score=float(row.score),
+        report_count=int(row.report_count),
+        marking=Tlp(row.marking),
+        purpose=Purpose(row.purpose),
+        blind=row.blind_hash is not None,
+        version=as_utc(row.version) or row.version,
+    )
+
+
+def received_count(connection: Connection, partner: str | None = None) -> int:
+    statement = select(func.count()).select_from(partner_indicators)
+    if partner is not None:
+        statement = statement.where(partner_indicators.c.partner == partner)
+    return int(connection.execute(statement).scalar_one())
+
+
+def received_of_type(
+    connection: Connection, partner: str, indicator_type: IndicatorType
+) -> list[PartnerMatch]:
+    statement = (
+        select(partner_indicators)
+        .where(partner_indicators.c.partner == partner)
+        .where(partner_indicators.c.type == indicator_type.value)
+    )
+    return [_match(row) for row in connection.execute(statement)]

@@ -188,11 +188,13 @@ def store_received(connection: Connection, items: Sequence[ReceivedIndicator]) -
         index_elements=["partner", "stix_id"],
         set_={name: statement.excluded[name] for name in _UPDATABLE},
         where=partner_indicators.c.version < statement.excluded.version,
-    )
+    ).returning(partner_indicators.c.id)
     written = 0
     for chunk in chunked(list(latest.values()), 1_000):
+        # RETURNING names only the rows inserted or updated: the drivers' rowcount is not
+        # reliable for executemany.
         result = connection.execute(upsert, [_received_row(item) for item in chunk])
-        written += max(result.rowcount, 0)
+        written += len(result.all())
     return written
 
 

@@ -1,0 +1,179 @@
+"""Agreements and what partners shared, stored on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from scamintel.federation.agreement import Agreement
+from scamintel.federation.intake import ReceivedIndicator, Refusal
+from scamintel.federation.markings import Purpose, Tlp
+from scamintel.governance.audit import verify_chain
+from scamintel.indicators import Indicator, IndicatorType
+from scamintel.storage.node import NodeDatabase
+from scamintel.storage.partner_repo import (
+    apply_agreement,
+    find_agreement,
+    partner_matches,
+    purge_expired,
+    received_count,
+    recent_refusals,
+    record_refusals,
+    store_received,
+)
+from scamintel.storage.store import read_audit_entries
+from scamintel.storage.tables import agreements, audit_log
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+KEY = "an-agreement-key-of-forty-characters-000"
+NUMBER = Indicator(IndicatorType.PHONE, "+66812345678")
+ACCOUNT = Indicator(IndicatorType.BANK_ACCOUNT, "TH:KBANK:1234567890")
+
+
+def terms(version: int = 1, **overrides: object) -> Agreement:
+    fields: dict[str, object] = {
+        "partner": "TH-AOC",
+        "version": version,
+        "types": ["phone", "bank_account"],
+        "markings": ["clear", "amber"],
+        "purposes": ["prevention"],
+        "blind": ["bank_account"],
+        "blind_key": KEY,
+        "retention_days": 30,
+    }
+    return Agreement.model_validate({**fields, **overrides})
+
+
+def received(version: datetime = NOW, **overrides: object) -> ReceivedIndicator:
+    item = ReceivedIndicator(
+        partner="TH-AOC",
+        stix_id="indicator--6f1c1b2a-2b0c-4a4e-9a53-5b1d8a0c9f11",
+        version=version,
+        type=IndicatorType.PHONE,
+        value=NUMBER.value,
+        blind_hash=None,
+        verdict="scam",
+        score=0.9,
+        report_count=3,
+        marking=Tlp.AMBER,
+        purpose=Purpose.PREVENTION,
+        revoked=False,
+        valid_until=None,
+        expires_at=NOW + timedelta(days=30),
+        onward=False,
+        received_at=NOW,
+    )
+    return replace(item, **overrides)  # type: ignore[arg-type]
+
+
+def test_an_agreement_is_versioned_and_every_change_audited(
+    node_database: NodeDatabase,
+) -> None:
+    sealer = node_database.sealer
+    with node_database.engine.begin() as connection:
+        first = apply_agreement(connection, terms(), sealer, "cli:dpo", NOW)
+        same = apply_agreement(connection, terms(), sealer, "cli:dpo", NOW)
+        second = apply_agreement(
+            connection, terms(2, markings=["clear"], share_as="clear"), sealer, "cli:dpo", NOW
+        )
+    assert (first.previous_version, first.changed) == (None, True)
+    assert same.changed is False
+    assert (second.previous_version, second.changed) == (1, True)
+    with node_database.engine.connect() as connection:
+        stored = find_agreement(connection, "TH-AOC", sealer)
+        entries = list(read_audit_entries(connection))
+        raw = connection.execute(select(agreements.c.document)).scalar_one()
+        details = connection.execute(
+            select(audit_log.c.details).where(audit_log.c.action == "agreement.changed")
+        ).scalar_one()
+    assert stored == terms(2, markings=["clear"], share_as="clear")
+    assert KEY not in raw
+    assert [entry.event.action for entry in entries] == ["agreement.applied", "agreement.changed"]
+    assert verify_chain(entries).ok
+    assert '"markings":{"from":["amber","clear"],"to":["clear"]}' in details
+
+
+def test_an_older_or_altered_version_is_refused_and_nothing_changes(
+    node_database: NodeDatabase,
+) -> None:
+    sealer = node_database.sealer
+    with node_database.engine.begin() as connection:
+        apply_agreement(connection, terms(3), sealer, "cli:dpo", NOW)
+    with node_database.engine.begin() as connection:
+        with pytest.raises(ValueError, match="at version 3; version 2 is older"):
+            apply_agreement(connection, terms(2), sealer, "cli:dpo", NOW)
+        with pytest.raises(ValueError, match="already applied with different terms"):
+            apply_agreement(connection, terms(3, retention_days=1), sealer, "cli:dpo", NOW)
+    with node_database.engine.connect() as connection:
+        assert find_agreement(connection, "TH-AOC", sealer) == terms(3)
+
+
+def test_storing_is_idempotent_and_the_newest_version_wins(node_database: NodeDatabase) -> None:
+    later = NOW + timedelta(hours=1)
+    with node_database.engine.begin() as connection:
+        assert store_received(connection, [received()]) == 1
+        store_received(connection, [received()])
+        store_received(connection, [received(later, revoked=True)])
+        store_received(connection, [received(NOW, verdict="suspicious")])
+        assert received_count(connection) == 1
+        assert partner_matches(connection, NUMBER, [], NOW) == []
+        store_received(connection, [received(later + timedelta(hours=1), revoked=False)])
+        (match,) = partner_matches(connection, NUMBER, [], NOW)
+    assert (match.partner, match.verdict, match.report_count, match.blind) == (
+        "TH-AOC",
+        "scam",
+        3,
+        False,
+    )
+
+
+def test_a_page_counts_what_it_wrote(node_database: NodeDatabase) -> None:
+    other = received(stix_id="indicator--8f1c1b2a-2b0c-4a4e-9a53-5b1d8a0c9f11")
+    later = NOW + timedelta(minutes=5)
+    with node_database.engine.begin() as connection:
+        assert store_received(connection, [received(), other]) == 2
+        assert store_received(connection, [received(), other, received(later)]) == 1
+        assert received_count(connection, "TH-AOC") == 2
+
+
+def test_a_blind_selector_matches_only_by_its_hash(node_database: NodeDatabase) -> None:
+    selector = terms().selector(ACCOUNT)
+    blind = received(
+        stix_id="indicator--7f1c1b2a-2b0c-4a4e-9a53-5b1d8a0c9f11",
+        type=IndicatorType.BANK_ACCOUNT,
+        value=None,
+        blind_hash=selector,
+    )
+    with node_database.engine.begin() as connection:
+        store_received(connection, [blind])
+        assert partner_matches(connection, ACCOUNT, [], NOW) == []
+        (match,) = partner_matches(connection, ACCOUNT, [selector], NOW)
+    assert match.blind is True
+
+
+def test_expiry_and_retention_end_a_partner_record(node_database: NodeDatabase) -> None:
+    with node_database.engine.begin() as connection:
+        store_received(connection, [received(valid_until=NOW + timedelta(days=1))])
+        assert len(partner_matches(connection, NUMBER, [], NOW)) == 1
+        assert partner_matches(connection, NUMBER, [], NOW + timedelta(days=2)) == []
+        assert purge_expired(connection, NOW + timedelta(days=29)) == 0
+        assert purge_expired(connection, NOW + timedelta(days=30)) == 1
+        assert received_count(connection) == 0
+
+
+def test_refusals_are_logged_per_partner(node_database: NodeDatabase) -> None:
+    with node_database.engine.begin() as connection:
+        record_refusals(
+            connection,
+            [
+                Refusal("TH-AOC", "indicator--1", "type email is not in the agreement"),
+                Refusal("KH-NPA", None, "not a STIX object"),
+            ],
+            NOW,
+        )
+        (only,) = recent_refusals(connection, "TH-AOC", 10)
+        assert only.reason == "type email is not in the agreement"
+        assert len(recent_refusals(connection, None, 10)) == 2

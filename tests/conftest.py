@@ -77,10 +77,11 @@ def database_url(
     _drop_postgres_database(name)
 
 
-def empty_all_tables(engine: Engine) -> None:
+def empty_all_tables(engine: Engine, keep: tuple[str, ...] = ()) -> None:
     with engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
+            if table.name not in keep:
+                connection.execute(table.delete())
         connection.execute(audit_head.insert().values(id=1, seq=0, entry_hash=GENESIS_HASH))
         connection.execute(listing_head.insert().values(id=1, seq=0))
 

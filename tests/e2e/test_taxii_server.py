@@ -34,28 +34,41 @@ def phone(number: int) -> str:
 
 def publish(engine: Engine, numbers: Sequence[int], changed_at: datetime = CHANGED_AT) -> None:
     """Bare inserts of listed phone numbers, one change_seq each, like bench/protection.py."""
+    items = [Indicator(IndicatorType.PHONE, phone(n)) for n in numbers]
+    publish_values(engine, items, changed_at)
+
+
+def publish_values(
+    engine: Engine, items: Sequence[Indicator], changed_at: datetime = CHANGED_AT
+) -> list[int]:
+    """Bare inserts of listed values of any type, one change_seq each, in order; returns
+    their indicator ids."""
     with engine.begin() as connection:
         ids = connection.scalars(
             indicators.insert().returning(indicators.c.id, sort_by_parameter_order=True),
-            [{"type": "phone", "value": phone(n), "created_at": FIRST_SEEN} for n in numbers],
+            [
+                {"type": item.type.value, "value": item.value, "created_at": FIRST_SEEN}
+                for item in items
+            ],
         ).all()
         start = connection.scalar(listing_head.select().with_only_columns(listing_head.c.seq))
         rows: list[dict[str, Any]] = [
             {
                 "indicator_id": row_id,
-                "type": "phone",
-                "value": phone(n),
-                "value_hash": value_hash(phone(n)),
+                "type": item.type.value,
+                "value": item.value,
+                "value_hash": value_hash(item.value),
                 "verdict": "scam",
                 "score": Decimal("0.900"),
                 "under_review": False,
                 "change_seq": (start or 0) + offset,
                 "changed_at": changed_at,
             }
-            for offset, (row_id, n) in enumerate(zip(ids, numbers, strict=True), start=1)
+            for offset, (row_id, item) in enumerate(zip(ids, items, strict=True), start=1)
         ]
         connection.execute(listings.insert(), rows)
         connection.execute(update(listing_head).values(seq=(start or 0) + len(rows)))
+    return list(ids)
 
 
 def remove(engine: Engine, number: int, changed_at: datetime) -> None:

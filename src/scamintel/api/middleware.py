@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scamintel.api.problems import PROBLEM_MEDIA_TYPE, TITLES
+from scamintel.federation.taxii import TAXII_MEDIA_TYPE, TaxiiError
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -61,7 +62,7 @@ class BodyLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         received = 0
         response_started = False
@@ -84,23 +85,24 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLargeError:
             if not response_started:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": TITLES[413],
-                "status": 413,
-                "detail": f"The request body is larger than {self.max_bytes} bytes; send less.",
-            }
-        ).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        detail = f"The request body is larger than {self.max_bytes} bytes; send less."
+        # TAXII clients read TAXII error messages; everyone else gets problem details.
+        if str(scope.get("path", "")).startswith("/taxii2/"):
+            media_type = TAXII_MEDIA_TYPE
+            error = TaxiiError(413, TITLES[413], detail).body()
+        else:
+            media_type = PROBLEM_MEDIA_TYPE
+            error = {"type": "about:blank", "title": TITLES[413], "status": 413, "detail": detail}
+        body = json.dumps(error).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                    (b"content-type", media_type.encode()),
                     (b"content-length", str(len(body)).encode()),
                 ],
             }

@@ -1,37 +1,65 @@
-"""TAXII 2.1, read-only, at ``/taxii2/``: discovery, one API root, the ``listings``
-collection, its objects, manifest and versions (docs/federation.md). Each route negotiates,
-authorises, reads one snapshot of the listings and serialises; paging and the STIX form live
-in ``scamintel.federation.taxii``. Failures are TAXII error messages, not problem details."""
+"""TAXII 2.1 at ``/taxii2/``: discovery, one API root, the ``listings`` collection and one
+collection per sharing agreement, their objects, manifest and versions, Add Objects for partners
+whose agreement allows pushes, and status resources (docs/federation.md). Each route
+negotiates, authorises, reads or writes in one transaction and serialises; collections,
+paging and the STIX form live in ``scamintel.federation``. Failures are TAXII error
+messages, not problem details."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scamintel.access.keys import Principal, Role
 from scamintel.api.auth import require_role
 from scamintel.api.routes import Node
+from scamintel.api.state import NodeState
+from scamintel.federation.agreement import Agreement
+from scamintel.federation.export import export_id, export_object, exports_listings
 from scamintel.federation.taxii import (
-    LISTINGS_COLLECTION_ID,
     TAXII_MEDIA_TYPE,
+    AddStatus,
+    CollectionView,
     ObjectQuery,
     Page,
+    PublishedListing,
+    TaxiiCollection,
     TaxiiError,
     accepts_taxii,
     api_root_resource,
     discovery,
-    listings_collection,
-    listings_context,
+    envelope_objects,
+    find_collection,
+    is_taxii_content,
+    listings_view,
     read_page,
+    receive_objects,
+    require_read,
+    visible_collections,
+    writable_agreement,
 )
+from scamintel.indicators import Indicator, IndicatorType
 from scamintel.storage.listings_repo import snapshot_reads
-from scamintel.storage.taxii_repo import listings_after
+from scamintel.storage.partner_repo import (
+    all_agreements,
+    find_agreement,
+    record_refusals,
+    store_received,
+)
+from scamintel.storage.taxii_repo import (
+    find_status,
+    listings_after,
+    report_counts,
+    save_status,
+)
 
 TAXII_READERS = (Role.PARTNER, Role.ANALYST, Role.ADMIN)
 API_ROOT = "/taxii2/api"
@@ -87,20 +115,68 @@ taxii = APIRouter(
 )
 
 
-def _collection(collection_id: str) -> None:
-    if collection_id != LISTINGS_COLLECTION_ID:
-        raise TaxiiError(404, "Unknown collection", f"No collection {collection_id!r} here.")
+def _agreements(connection: Connection, node: NodeState, principal: Principal) -> list[Agreement]:
+    """The agreements whose collections ``principal`` may see, read per request: agreements
+    change while the server runs. A partner's is found by its organisation's name."""
+    sealer = node.database.sealer
+    if principal.role is Role.PARTNER:
+        found = find_agreement(connection, principal.organisation_name, sealer)
+        return [found] if found is not None else []
+    return all_agreements(connection, sealer)
 
 
-def _page(node: Node, request: Request, object_id: str | None = None) -> Page:
-    query = ObjectQuery.parse(dict(request.query_params), object_id=object_id)
-    context = listings_context(node.settings.node_name)
-    with snapshot_reads(node.database.engine) as connection:
-        page = read_page(
+def _resolve(
+    connection: Connection, node: NodeState, principal: Principal, collection_id: str
+) -> TaxiiCollection:
+    return find_collection(collection_id, principal, _agreements(connection, node, principal))
+
+
+def _agreement_view(connection: Connection, agreement: Agreement, node_name: str) -> CollectionView:
+    def render(rows: Sequence[PublishedListing]) -> list[dict[str, Any]]:
+        counts = report_counts(connection, [row.indicator_id for row in rows])
+        return [
+            export_object(row, agreement, node_name, counts.get(row.indicator_id, 0))
+            for row in rows
+        ]
+
+    return CollectionView(object_id=lambda row: export_id(row, agreement), render=render)
+
+
+def _read(
+    connection: Connection, collection: TaxiiCollection, node: NodeState, query: ObjectQuery
+) -> Page:
+    node_name = node.settings.node_name
+    agreement = collection.agreement
+    if agreement is None:
+        return read_page(
             lambda after, added, count: listings_after(connection, after, added, count),
             query,
-            context,
+            listings_view(node_name),
         )
+    if not exports_listings(agreement):
+        return Page((), False)
+    # No type filter when the agreement names every type: the plain read is cheapest.
+    every = agreement.types == frozenset(IndicatorType)
+    types = None if every else [indicator_type.value for indicator_type in agreement.types]
+    return read_page(
+        lambda after, added, count: listings_after(connection, after, added, count, types),
+        query,
+        _agreement_view(connection, agreement, node_name),
+    )
+
+
+def _page(
+    node: NodeState,
+    principal: Principal,
+    collection_id: str,
+    request: Request,
+    object_id: str | None = None,
+) -> Page:
+    query = ObjectQuery.parse(dict(request.query_params), object_id=object_id)
+    with snapshot_reads(node.database.engine) as connection:
+        collection = _resolve(connection, node, principal, collection_id)
+        require_read(collection)
+        page = _read(connection, collection, node, query)
     if object_id is not None and not page.entries and query.after_seq == 0:
         raise TaxiiError(404, "Unknown object", f"No object {object_id!r} in this collection.")
     return page
@@ -119,36 +195,78 @@ def get_api_root(node: Node, _reader: Reader) -> Response:
 
 
 @taxii.get("/api/collections/", summary="TAXII collections")
-def get_collections(_reader: Reader) -> Response:
-    return taxii_response({"collections": [listings_collection()]})
+def get_collections(node: Node, reader: Reader) -> Response:
+    with node.database.engine.connect() as connection:
+        collections = visible_collections(reader, _agreements(connection, node, reader))
+    return taxii_response({"collections": [c.resource() for c in collections]})
 
 
 @taxii.get("/api/collections/{collection_id}/", summary="TAXII collection")
-def get_collection(collection_id: str, _reader: Reader) -> Response:
-    _collection(collection_id)
-    return taxii_response(listings_collection())
+def get_collection(collection_id: str, node: Node, reader: Reader) -> Response:
+    with node.database.engine.connect() as connection:
+        collection = _resolve(connection, node, reader, collection_id)
+    return taxii_response(collection.resource())
 
 
 @taxii.get("/api/collections/{collection_id}/objects/", summary="TAXII get objects")
-def get_objects(collection_id: str, request: Request, node: Node, _reader: Reader) -> Response:
-    _collection(collection_id)
-    page = _page(node, request)
+def get_objects(collection_id: str, request: Request, node: Node, reader: Reader) -> Response:
+    page = _page(node, reader, collection_id, request)
     return taxii_response(page.envelope(), headers=page.headers())
 
 
+async def request_body(request: Request) -> bytes:
+    # Read here, on the event loop, so that the route itself can be a plain (threaded) one.
+    return await request.body()
+
+
+@taxii.post(
+    "/api/collections/{collection_id}/objects/",
+    summary="TAXII add objects",
+    status_code=202,
+)
+def add_objects(
+    collection_id: str,
+    request: Request,
+    node: Node,
+    writer: Reader,
+    body: Annotated[bytes, Depends(request_body)],
+) -> Response:
+    # Authorise before looking at the body, so a caller without rights learns nothing more.
+    with node.database.engine.connect() as connection:
+        collection = _resolve(connection, node, writer, collection_id)
+    agreement = writable_agreement(collection)
+    if not is_taxii_content(request.headers.get("content-type")):
+        raise TaxiiError(415, "Unsupported media type", f"Send {TAXII_MEDIA_TYPE}.")
+    if len(body) > node.settings.max_body_bytes:
+        detail = f"At most {node.settings.max_body_bytes} bytes a request."
+        raise TaxiiError(413, "Too large", detail)
+    objects = envelope_objects(body)
+    now = datetime.now(UTC)
+    received = receive_objects(objects, agreement, _canonicaliser(node), now)
+    status = AddStatus.create(collection.id, agreement.partner, now, received)
+    with node.database.engine.begin() as connection:
+        store_received(connection, received.intake.accepted)
+        record_refusals(connection, received.intake.refused, now)
+        save_status(connection, status)
+    return taxii_response(status.resource(), 202)
+
+
+def _canonicaliser(node: NodeState) -> Callable[[IndicatorType, str], Indicator]:
+    """Values partners send are read as this node reads a check: its own region's rules."""
+    return lambda indicator_type, raw: node.registry.canonicalise(raw, indicator_type, node.context)
+
+
 @taxii.get("/api/collections/{collection_id}/manifest/", summary="TAXII manifest")
-def get_manifest(collection_id: str, request: Request, node: Node, _reader: Reader) -> Response:
-    _collection(collection_id)
-    page = _page(node, request)
+def get_manifest(collection_id: str, request: Request, node: Node, reader: Reader) -> Response:
+    page = _page(node, reader, collection_id, request)
     return taxii_response(page.manifest(), headers=page.headers())
 
 
 @taxii.get("/api/collections/{collection_id}/objects/{object_id}/", summary="TAXII get object")
 def get_object(
-    collection_id: str, object_id: str, request: Request, node: Node, _reader: Reader
+    collection_id: str, object_id: str, request: Request, node: Node, reader: Reader
 ) -> Response:
-    _collection(collection_id)
-    page = _page(node, request, object_id)
+    page = _page(node, reader, collection_id, request, object_id)
     return taxii_response(page.envelope(), headers=page.headers())
 
 
@@ -157,8 +275,18 @@ def get_object(
     summary="TAXII object versions",
 )
 def get_versions(
-    collection_id: str, object_id: str, request: Request, node: Node, _reader: Reader
+    collection_id: str, object_id: str, request: Request, node: Node, reader: Reader
 ) -> Response:
-    _collection(collection_id)
-    page = _page(node, request, object_id)
+    page = _page(node, reader, collection_id, request, object_id)
     return taxii_response(page.versions(), headers=page.headers())
+
+
+# taxii2-client's Add Objects names the status without the trailing slash.
+@taxii.get("/api/status/{status_id}", summary="TAXII status", include_in_schema=False)
+@taxii.get("/api/status/{status_id}/", summary="TAXII status")
+def get_status(status_id: str, node: Node, reader: Reader) -> Response:
+    with node.database.engine.connect() as connection:
+        status = find_status(connection, status_id)
+    if status is None or not status.visible_to(reader):
+        raise TaxiiError(404, "Unknown status", f"No status {status_id!r} here.")
+    return taxii_response(status.resource())

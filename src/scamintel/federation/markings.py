@@ -36,6 +36,8 @@ SCAMINTEL_PROPERTIES = (
     "x_scamintel_amount",
     "x_scamintel_currency",
     "x_scamintel_occurred_at",
+    "x_scamintel_blind",
+    "x_scamintel_report_count",
 )
 
 

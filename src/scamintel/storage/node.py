@@ -43,6 +43,11 @@ class NodeDatabase:
             self._indicator_ids.clear()
         self._indicator_ids.update(ids)
 
+    def forget_indicator_ids(self) -> None:
+        """Drop the remembered ids: needed when tables were emptied or restored behind this
+        process's back."""
+        self._indicator_ids.clear()
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -1,17 +1,21 @@
-"""The reads of the TAXII server: published listings in change_seq order (its index)."""
+"""The reads and writes of the TAXII server: published listings in change_seq order (its
+index), report counts per page, and the status resources of objects partners posted."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, func, select, union_all
 
-from scamintel.federation.taxii import PublishedListing
+from scamintel.federation.taxii import AddStatus, PublishedListing
 from scamintel.storage.sql import as_utc
-from scamintel.storage.tables import indicators, listings
+from scamintel.storage.tables import indicators, listings, report_indicators, taxii_statuses
 
 _COLUMNS = (
+    listings.c.indicator_id,
     listings.c.type,
     listings.c.value,
     listings.c.verdict,
@@ -23,18 +27,27 @@ _COLUMNS = (
 
 
 def listings_after(
-    connection: Connection, after_seq: int, added_after: datetime | None, count: int
+    connection: Connection,
+    after_seq: int,
+    added_after: datetime | None,
+    count: int,
+    types: Collection[str] | None = None,
 ) -> Sequence[PublishedListing]:
-    """Up to ``count`` listings with change_seq above ``after_seq``, in change_seq order."""
-    statement = (
-        select(*_COLUMNS)
-        .join(indicators, indicators.c.id == listings.c.indicator_id)
-        .where(listings.c.change_seq > after_seq)
-        .order_by(listings.c.change_seq)
-        .limit(count)
-    )
-    if added_after is not None:
-        statement = statement.where(listings.c.changed_at > added_after)
+    """Up to ``count`` listings with change_seq above ``after_seq``, in change_seq order;
+    only of ``types`` when given. Each type is read on its own, up to ``count`` rows, and the
+    reads are merged, so that with an index on (type, change_seq) a page of a rare type reads
+    a page of rows rather than every row of the other types in between."""
+    if types is None or len(types) == 1:
+        one = next(iter(types)) if types else None
+        rows = connection.execute(_listings_statement(after_seq, added_after, count, one))
+    else:
+        merged = union_all(
+            *(
+                select(_listings_statement(after_seq, added_after, count, t).subquery())
+                for t in sorted(types)
+            )
+        ).subquery()
+        rows = connection.execute(select(merged).order_by(merged.c.change_seq).limit(count))
     return [
         PublishedListing(
             type=row.type,
@@ -44,6 +57,72 @@ def listings_after(
             change_seq=int(row.change_seq),
             changed_at=as_utc(row.changed_at) or row.changed_at,
             first_seen=as_utc(row.created_at) or row.created_at,
+            indicator_id=int(row.indicator_id),
         )
-        for row in connection.execute(statement)
+        for row in rows
     ]
+
+
+def _listings_statement(
+    after_seq: int, added_after: datetime | None, count: int, of_type: str | None = None
+) -> Select[Any]:
+    statement = (
+        select(*_COLUMNS)
+        .join(indicators, indicators.c.id == listings.c.indicator_id)
+        .where(listings.c.change_seq > after_seq)
+        .order_by(listings.c.change_seq)
+        .limit(count)
+    )
+    if added_after is not None:
+        statement = statement.where(listings.c.changed_at > added_after)
+    if of_type is not None:
+        statement = statement.where(listings.c.type == of_type)
+    return statement
+
+
+def report_counts(connection: Connection, indicator_ids: Collection[int]) -> dict[int, int]:
+    """How many reports name each of ``indicator_ids`` (one grouped query; absent: none)."""
+    if not indicator_ids:
+        return {}
+    statement = (
+        select(report_indicators.c.indicator_id, func.count())
+        .where(report_indicators.c.indicator_id.in_(sorted(set(indicator_ids))))
+        .group_by(report_indicators.c.indicator_id)
+    )
+    return {int(row[0]): int(row[1]) for row in connection.execute(statement)}
+
+
+def save_status(connection: Connection, status: AddStatus) -> None:
+    connection.execute(
+        taxii_statuses.insert().values(
+            id=uuid.UUID(status.id),
+            collection_id=status.collection_id,
+            partner=status.partner,
+            status=status.status,
+            total_count=status.total_count,
+            success_count=len(status.successes),
+            failure_count=len(status.failures),
+            pending_count=0,
+            details=status.details(),
+            created_at=status.requested_at,
+        )
+    )
+
+
+def find_status(connection: Connection, status_id: str) -> AddStatus | None:
+    try:
+        key = uuid.UUID(status_id)
+    except ValueError:
+        return None
+    row = connection.execute(select(taxii_statuses).where(taxii_statuses.c.id == key)).one_or_none()
+    if row is None:
+        return None
+    successes, failures = AddStatus.outcomes(row.details)
+    return AddStatus(
+        id=str(row.id),
+        collection_id=row.collection_id,
+        partner=row.partner,
+        requested_at=as_utc(row.created_at) or row.created_at,
+        successes=successes,
+        failures=failures,
+    )

@@ -16,6 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("listings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_listings_type_change_seq"), ["type", "change_seq"], unique=False
+        )
     op.create_table(
         "agreements",
         sa.Column(
@@ -152,6 +156,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("listings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_listings_type_change_seq"))
     op.drop_table("taxii_statuses")
     op.drop_table("peers")
     op.drop_index(op.f("ix_partner_indicators_type_value"), table_name="partner_indicators")

@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench.verdict_engine": ([], ["--indicators", "100000", "--repeat", "3"]),
     "bench.extraction": ([], ["--repeat", "1"]),
     "bench.classifier_cv": ([], ["--runs", "1"]),
+    "bench.taxii_serving": ([], ["--sizes", "1000,2000", "--large", "100000", "--runs", "1"]),
 }
 
 

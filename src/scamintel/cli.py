@@ -27,7 +27,17 @@ from scamintel.classify.service import (
 )
 from scamintel.cli_alerts import alert_app
 from scamintel.cli_common import err, fail, load_settings, open_database, out, region_context
-from scamintel.cli_protection import DEFAULT_NODE_URL, bundle_app, export, private_check
+from scamintel.cli_federation import agreement_app, peer_app, refusals, sync
+from scamintel.cli_protection import (
+    DEFAULT_NODE_URL,
+    bundle_app,
+    export,
+    partner_lookup,
+    partners_json,
+    print_partners,
+    private_check,
+)
+from scamintel.cli_release import release_app
 from scamintel.cli_verdicts import dispute_app, listings_app, outcome, review_app
 from scamintel.indicators import (
     IndicatorType,
@@ -69,6 +79,11 @@ app.add_typer(listings_app, name="listings")
 app.add_typer(review_app, name="review")
 app.command("outcome")(outcome)
 app.command("export")(export)
+app.add_typer(release_app, name="release")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(peer_app, name="peer")
+app.command("sync")(sync)
+app.command("refusals")(refusals)
 
 
 @app.command()
@@ -292,6 +307,7 @@ def check(
                 warninglist=Warninglist(),
                 lookalikes=default_lookalikes(),
                 indicator_type=indicator_type,
+                partners=partner_lookup(connection, database),
             )
     except InvalidIndicatorError as error:
         if indicator_type is not None or not is_message(value):
@@ -351,6 +367,7 @@ def check_result_json(result: CheckResult) -> dict[str, Any]:
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
         "reason": review.reason,
     }
+    data["partners"] = partners_json(result)
     return data
 
 
@@ -364,6 +381,7 @@ def _print_check(result: CheckResult) -> None:
     out.print(f"[{style}]{result.verdict.value.replace('_', ' ')}[/] (score {result.score})")
     out.print(escape(result.explanation), highlight=False, soft_wrap=True)
     out.print(f"[bold]What to do:[/] {escape(result.advice)}", highlight=False, soft_wrap=True)
+    print_partners(result)
 
 
 @app.command()

@@ -12,17 +12,21 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from sqlalchemy import Connection
 
 from scamintel import __version__
 from scamintel.cli_common import err, fail, load_settings, open_database, out, region_context
+from scamintel.federation.misp_feed import FeedListing, MispFeed, build_feed
+from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import (
     Indicator,
     IndicatorType,
@@ -57,9 +61,15 @@ from scamintel.protection.range import (
     split_hash,
 )
 from scamintel.reports.reading import Reading, official_name
+from scamintel.reports.service import PartnerLookup
+from scamintel.reports.verdict import CheckResult, PartnerKnowledge, shown_to
 from scamintel.settings import Settings
 from scamintel.storage.listings_repo import snapshot_reads
+from scamintel.storage.node import NodeDatabase
 from scamintel.storage.protection_store import SqlListings
+from scamintel.storage.releases_repo import partner_knowledge
+from scamintel.storage.store import append_audit
+from scamintel.storage.taxii_repo import listings_after
 
 DEFAULT_NODE_URL = "http://127.0.0.1:8000"
 NODE_URL_VARIABLE = "SCAMINTEL_NODE_URL"
@@ -88,6 +98,7 @@ class ExportOptions:
     since: int
     output: Path | None
     as_csv: bool
+    out_dir: Path | None = None
 
 
 Exporter = Callable[[Settings, ExportOptions], None]
@@ -113,10 +124,20 @@ def export(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="blocklist: JSON (the default)")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="blocklist: CSV, one row a change")] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="misp: the feed folder (manifest.json, hashes.csv, one <uuid>.json per event)",
+        ),
+    ] = None,
 ) -> None:
-    """Export for partners (blocklist: listed values by type, and what changed since a cursor)."""
+    """Export for partners (blocklist: listed values by type, and what changed since a cursor;
+    misp: a MISP feed folder of the listed values, one event per type)."""
     if as_json and as_csv:
         fail("choose one of --json and --csv")
+    if (export_format is ExportFormat.MISP) != (out_dir is not None):
+        fail("--out DIR goes with --format misp, and --format misp needs --out DIR")
     exporter = EXPORTERS.get(export_format)
     if exporter is None:
         fail(f"--format {export_format.value} is not available yet; use --format blocklist")
@@ -126,6 +147,7 @@ def export(
         since=since,
         output=output,
         as_csv=as_csv,
+        out_dir=out_dir,
     )
     exporter(load_settings(), options)
 
@@ -160,8 +182,109 @@ def _write_export(text: str, output: Path | None, page: BlocklistPage) -> None:
     out.print(f"{escape(str(output))}: {summary}", highlight=False, soft_wrap=True)
 
 
-# Formats other engineers add (stix, misp, csv) register here.
-EXPORTERS: dict[ExportFormat, Exporter] = {ExportFormat.BLOCKLIST: export_blocklist}
+def export_misp(settings: Settings, options: ExportOptions) -> None:
+    """Write the MISP feed of every published listing (removed ones as deleted attributes)."""
+    assert options.out_dir is not None  # export() checks it
+    database = open_database(settings)
+    try:
+        with snapshot_reads(database.engine) as connection:
+            feed = build_feed(_feed_listings(connection), settings.node_name)
+        with database.engine.begin() as connection:
+            append_audit(connection, misp_export_event(feed, options.out_dir))
+    finally:
+        database.dispose()
+    try:
+        _write_feed(feed, options.out_dir)
+    except OSError as error:
+        fail(f"cannot write the feed to {options.out_dir}: {error.strerror or error}")
+    out.print(
+        f"{escape(str(options.out_dir))}: MISP feed of {len(feed.events)} events, "
+        f"{feed.attribute_count} attributes ({len(feed.hashes)} listed)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _feed_listings(connection: Connection) -> Iterator[FeedListing]:
+    after = 0
+    while True:
+        page = listings_after(connection, after, None, FEED_PAGE)
+        for row in page:
+            yield FeedListing(
+                IndicatorType(row.type), row.value, row.verdict, row.score, row.changed_at
+            )
+        if len(page) < FEED_PAGE:
+            return
+        after = page[-1].change_seq
+
+
+def misp_export_event(feed: MispFeed, folder: Path) -> AuditEvent:
+    return AuditEvent(
+        actor="cli",
+        action="export.misp",
+        object_type="listings",
+        details={
+            "folder": str(folder),
+            "events": len(feed.events),
+            "attributes": feed.attribute_count,
+            "listed": len(feed.hashes),
+        },
+    )
+
+
+def _write_feed(feed: MispFeed, folder: Path) -> None:
+    """Events first, the manifest last: a MISP fetching meanwhile reads the old manifest,
+    whose events are still there (each file is replaced atomically)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = feed.files()
+    manifest = files.pop("manifest.json")
+    for name, text in files.items():
+        _write_atomically(folder / name, text.encode("utf-8"))
+    _write_atomically(folder / "manifest.json", manifest.encode("utf-8"))
+
+
+# Formats other engineers add (stix, csv) register here.
+EXPORTERS: dict[ExportFormat, Exporter] = {
+    ExportFormat.BLOCKLIST: export_blocklist,
+    ExportFormat.MISP: export_misp,
+}
+FEED_PAGE = 10_000
+
+
+# -- partner knowledge in `scamintel check` ------------------------------------------------------
+def partner_lookup(connection: Connection, database: NodeDatabase) -> PartnerLookup:
+    """What partners shared about a value, read on the check's connection."""
+
+    def lookup(indicator: Indicator) -> list[PartnerKnowledge]:
+        return partner_knowledge(connection, database.sealer, indicator, datetime.now(UTC))
+
+    return lookup
+
+
+def partners_json(result: CheckResult) -> list[dict[str, Any]]:
+    """The check's ``partners`` as the API gives them; the CLI is the operator, who sees all."""
+    return [
+        {
+            "partner": item.partner,
+            "verdict": item.verdict,
+            "reports": item.reports,
+            "marking": item.marking_label,
+            "blind": item.blind,
+            "summary": item.summary,
+        }
+        for item in shown_to(result.partners, restricted=True)
+    ]
+
+
+def print_partners(result: CheckResult) -> None:
+    for item in shown_to(result.partners, restricted=True):
+        said = f" as {item.verdict}" if item.verdict else ""
+        how = " (by blind selector)" if item.blind else ""
+        out.print(
+            f"[bold]Partner:[/] {escape(item.summary)}{escape(said)}{how}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 # -- bundle --------------------------------------------------------------------------------------

@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     max_body_bytes: int = 1_000_000
     ingest_batch_size: int = 2_000
+    # Federation pull (docs/federation.md): how often `serve` syncs its peers (0 turns the
+    # background sync off), the TAXII page size asked for, and how transient failures
+    # (transport errors, 5xx, 429) are retried: exponential backoff from the base delay,
+    # capped, at most `sync_retries` times per request.
+    sync_interval_seconds: float = Field(default=900, ge=0)
+    sync_page_size: int = Field(default=1000, ge=1, le=10_000)
+    sync_retries: int = Field(default=5, ge=0, le=20)
+    sync_backoff_base_seconds: float = Field(default=0.5, gt=0)
+    sync_backoff_cap_seconds: float = Field(default=30.0, gt=0)
+    sync_timeout_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("node_country")
     @classmethod

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from scamintel import __version__
 from scamintel.api.alerts_routes import alerts_api
+from scamintel.api.federation_routes import federation_api
 from scamintel.api.middleware import BodyLimitMiddleware, Metrics, MetricsAndHeadersMiddleware
 from scamintel.api.problems import install_problem_handlers
 from scamintel.api.protection_routes import protection
@@ -16,12 +17,14 @@ from scamintel.api.review_routes import review_api
 from scamintel.api.routes import api, operator
 from scamintel.api.state import KeyVerifier, NodeState
 from scamintel.api.taxii_routes import taxii
-from scamintel.indicators import default_registry
+from scamintel.federation.sync import BackgroundSync, SyncOptions, canonicaliser, sync_peers
+from scamintel.indicators import ParseContext, default_registry
 from scamintel.indicators.lookalike import default_lookalikes
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.settings import Settings
 from scamintel.storage.migrate import schema_is_current
 from scamintel.storage.node import NodeDatabase
+from scamintel.storage.peers_repo import PeerSyncStore
 from scamintel.web.pages import pages
 
 DESCRIPTION = """Check a phone number, link, account or wallet before you act; report a scam.
@@ -43,9 +46,15 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
         )
     metrics = Metrics.create()
 
+    background = _background_sync(settings, database)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if background is not None:
+            background.start()
         yield
+        if background is not None:
+            await background.stop()
         database.dispose()
 
     app = FastAPI(
@@ -68,9 +77,24 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     app.include_router(alerts_api)
     app.include_router(protection)
     app.include_router(review_api)
+    app.include_router(federation_api)
     app.include_router(taxii)
     app.include_router(operator)
     app.include_router(pages)
     app.add_middleware(MetricsAndHeadersMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _background_sync(settings: Settings, database: NodeDatabase) -> BackgroundSync | None:
+    """Pull from the node's peers every ``sync_interval_seconds`` (0: never)."""
+    if settings.sync_interval_seconds <= 0:
+        return None
+    store = PeerSyncStore(database)
+    reader = canonicaliser(default_registry(), ParseContext(settings.node_country))
+    options = SyncOptions.of(settings)
+    return BackgroundSync(
+        settings.sync_interval_seconds,
+        lambda stop: sync_peers(store, reader, options, actor="sync", stop=stop),
+        shutdown_timeout=settings.sync_timeout_seconds + 5,
+    )

@@ -3,6 +3,7 @@ service and serialises; nothing else."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -35,6 +36,7 @@ from scamintel.reports.service import Reader, check_value, read_report, submit_r
 from scamintel.reports.submission import MAX_VALUE, ReportSubmission
 from scamintel.reports.trust import report_source, trust_of_organisation
 from scamintel.reports.verdict import CheckResult
+from scamintel.storage.releases_repo import partner_knowledge
 
 Node = Annotated[NodeState, Depends(node_state)]
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -99,6 +101,12 @@ async def check(
     # loop, so there it goes to the thread pool. It reads the app state without the
     # dependency machinery and serialises its own model instead of validating it twice.
     node: NodeState = request.app.state.node
+    # Partner records above TLP:CLEAR are for this node's own staff only. Verifying a key
+    # may hash it (argon2, slow on purpose), so that is done off the event loop.
+    principal = None
+    if "authorization" in request.headers or "x-api-key" in request.headers:
+        principal = await run_in_threadpool(optional_principal, request, node)
+    restricted = principal is not None and principal.role in READERS_OF_REPORTS
     context = node.context if region is None else _context_for(region)
     try:
         if node.database.dialect == "sqlite":
@@ -112,7 +120,8 @@ async def check(
         # of the indicators in it.
         body = await run_in_threadpool(_check_message, node, q, region)
         return Response(body.model_dump_json(), media_type="application/json")
-    return Response(CheckOut.of(result).model_dump_json(), media_type="application/json")
+    body = CheckOut.of(result, restricted=restricted)
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 def _check_message(node: NodeState, query: str, region: str | None) -> CheckOut:
@@ -169,6 +178,9 @@ def _check(
             warninglist=node.warninglist,
             lookalikes=node.lookalikes,
             indicator_type=indicator_type,
+            partners=lambda indicator: partner_knowledge(
+                connection, node.database.sealer, indicator, datetime.now(UTC)
+            ),
         )
 
 

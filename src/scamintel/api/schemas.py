@@ -25,7 +25,7 @@ from scamintel.indicators.phone import known_region
 from scamintel.reports.engine import Review, ReviewStatus
 from scamintel.reports.model import EvidenceFile, ScamType, StoredReport
 from scamintel.reports.submission import Country
-from scamintel.reports.verdict import CheckResult, Verdict
+from scamintel.reports.verdict import CheckResult, PartnerKnowledge, Verdict, shown_to
 
 
 class IndicatorOut(BaseModel):
@@ -64,6 +64,28 @@ class ReviewOut(BaseModel):
         return cls.model_validate(asdict(review)) if review else None
 
 
+class PartnerOut(BaseModel):
+    """A partner node's record of the checked value (docs/federation.md)."""
+
+    partner: str = Field(description="The partner node, as named in its sharing agreement")
+    verdict: str | None = Field(description="The partner's verdict (scam, suspicious…)")
+    reports: int = Field(ge=0, description="How many reports the partner holds about it")
+    marking: str = Field(description="TLP 2.0 marking, e.g. TLP:AMBER")
+    blind: bool = Field(description="Matched by a keyed-hash (blind) selector, not the value")
+    summary: str = Field(description="In words, e.g. known to partner TH-AOC, 3 reports, TLP:AMBER")
+
+    @classmethod
+    def of(cls, item: PartnerKnowledge) -> PartnerOut:
+        return cls(
+            partner=item.partner,
+            verdict=item.verdict,
+            reports=item.reports,
+            marking=item.marking_label,
+            blind=item.blind,
+            summary=item.summary,
+        )
+
+
 class CheckOut(BaseModel):
     query: str
     indicator: IndicatorOut | None = Field(
@@ -88,9 +110,16 @@ class CheckOut(BaseModel):
     review: ReviewOut | None = Field(
         default=None, description="Set when the listing was contested: the dispute's state"
     )
+    partners: list[PartnerOut] = Field(
+        default_factory=list,
+        description="What partner nodes shared about the value, beside this node's verdict "
+        "(which it does not change). TLP:CLEAR records are shown to everyone; TLP:GREEN and "
+        "stricter only to this node's analyst, investigator and admin keys",
+    )
 
     @classmethod
-    def of(cls, result: CheckResult) -> CheckOut:
+    def of(cls, result: CheckResult, *, restricted: bool = False) -> CheckOut:
+        """``restricted``: the reader may see partner records marked above TLP:CLEAR."""
         return cls(
             query=result.query,
             indicator=IndicatorOut.of(result.indicator),
@@ -106,6 +135,9 @@ class CheckOut(BaseModel):
             if result.imitates
             else None,
             review=ReviewOut.of(result.review),
+            partners=[
+                PartnerOut.of(item) for item in shown_to(result.partners, restricted=restricted)
+            ],
         )
 
 

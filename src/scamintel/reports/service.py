@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -22,10 +22,12 @@ from scamintel.reports.model import ReportSource, StoredReport
 from scamintel.reports.ports import ReportStore
 from scamintel.reports.submission import ReportSubmission
 from scamintel.reports.trust import ReporterTrust
-from scamintel.reports.verdict import CheckResult, Imitation, judge, official
+from scamintel.reports.verdict import CheckResult, Imitation, PartnerKnowledge, judge, official
 
 NO_EVIDENCE = Evidence()
 Assessor = Callable[[IndicatorType, Evidence, datetime], Assessment]
+#: What partner nodes shared about a value (storage.releases_repo.partner_knowledge).
+PartnerLookup = Callable[[Indicator], Sequence[PartnerKnowledge]]
 
 
 class IdempotencyKeyReusedError(ValueError):
@@ -135,6 +137,7 @@ def check_value(
     indicator_type: IndicatorType | None = None,
     lookalikes: BrandLookalikes,
     assessor: Assessor = assess,
+    partners: PartnerLookup | None = None,
 ) -> CheckResult:
     """Raises :class:`InvalidIndicatorError` when the value cannot be read.
 
@@ -144,7 +147,37 @@ def check_value(
     Official and platform values (docs/warninglists.md) answer ``official`` with the entry's
     name; otherwise the reports decide, and the explanation adds what the lists know: a number
     reserved for fiction, a link that hides its destination, an address that imitates a brand.
+
+    ``partners``, when given, adds what partner nodes shared about the value (all of it: the
+    caller filters it by marking for its reader with ``verdict.shown_to``). It never changes
+    this node's verdict.
     """
+    result = _verdict(
+        store,
+        raw,
+        registry=registry,
+        context=context,
+        warninglist=warninglist,
+        indicator_type=indicator_type,
+        lookalikes=lookalikes,
+        assessor=assessor,
+    )
+    if partners is None:
+        return result
+    return replace(result, partners=tuple(partners(result.indicator)))
+
+
+def _verdict(
+    store: ReportStore,
+    raw: str,
+    *,
+    registry: IndicatorRegistry,
+    context: ParseContext,
+    warninglist: Warninglist,
+    indicator_type: IndicatorType | None,
+    lookalikes: BrandLookalikes,
+    assessor: Assessor,
+) -> CheckResult:
     if indicator_type in (None, IndicatorType.PHONE):
         dialled = warninglist.benign_dialled(raw, context.default_region)
         if dialled is not None:

@@ -3,13 +3,24 @@ advice that goes with each verdict, or an official contact named from the warnin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from scamintel.federation.markings import Tlp
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.reports.engine import Assessment, Review, Verdict
 
-__all__ = ["ADVICE", "CheckResult", "Imitation", "Verdict", "judge", "official"]
+__all__ = [
+    "ADVICE",
+    "CheckResult",
+    "Imitation",
+    "PartnerKnowledge",
+    "Verdict",
+    "judge",
+    "official",
+    "shown_to",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +30,45 @@ class Imitation:
     brand: str
     official_domain: str
     technique: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerKnowledge:
+    """What a partner node shared about the checked value (docs/federation.md). It is shown
+    beside this node's verdict and does not change it: the verdict stays explainable from this
+    node's own reports, and a partner's listing rules are its own."""
+
+    partner: str
+    verdict: str | None
+    reports: int
+    marking: Tlp
+    blind: bool
+
+    @property
+    def marking_label(self) -> str:
+        return f"TLP:{self.marking.value.upper()}"
+
+    @property
+    def summary(self) -> str:
+        reports = "1 report" if self.reports == 1 else f"{self.reports} reports"
+        return f"known to partner {self.partner}, {reports}, {self.marking_label}"
+
+
+def shown_to(
+    knowledge: Iterable[PartnerKnowledge], *, restricted: bool
+) -> tuple[PartnerKnowledge, ...]:
+    """The partner knowledge a reader may see, one entry per partner. TLP decides: CLEAR is for
+    everyone; GREEN and stricter only for ``restricted`` readers (this node's analysts,
+    investigators and admins, and its operator at the CLI). When a partner shared the value
+    more than once (raw and blind), the entry with the most reports is kept."""
+    best: dict[str, PartnerKnowledge] = {}
+    for item in knowledge:
+        if item.marking is not Tlp.CLEAR and not restricted:
+            continue
+        kept = best.get(item.partner)
+        if kept is None or item.reports > kept.reports:
+            best[item.partner] = item
+    return tuple(best[partner] for partner in sorted(best))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +85,8 @@ class CheckResult:
     advice: str
     imitates: Imitation | None = None
     review: Review | None = None
+    # What partner nodes know of the value, before ``shown_to`` filters it for the reader.
+    partners: tuple[PartnerKnowledge, ...] = ()
 
 
 ADVICE = {

@@ -132,7 +132,7 @@ def all_agreements(connection: Connection, sealer: PersonalDataSealer) -> list[A
 # -- received indicators --------------------------------------------------------------------------
 
 
-def _received_row(item: ReceivedIndicator) -> dict[str, Any]:
+def received_row(item: ReceivedIndicator) -> dict[str, Any]:
     return {
         "partner": item.partner,
         "stix_id": item.stix_id,
@@ -193,7 +193,7 @@ def store_received(connection: Connection, items: Sequence[ReceivedIndicator]) -
     for chunk in chunked(list(latest.values()), 1_000):
         # RETURNING names only the rows inserted or updated: the drivers' rowcount is not
         # reliable for executemany.
-        result = connection.execute(upsert, [_received_row(item) for item in chunk])
+        result = connection.execute(upsert, [received_row(item) for item in chunk])
         written += len(result.all())
     return written
 

@@ -351,6 +351,8 @@ blind_releases = Table(
     Column("partner", String(200), nullable=False),
     Column("selector", String(64), nullable=False),
     Column("indicator_type", String(20), nullable=False),
+    # The value the selector was found to name when the request came in.
+    Column("indicator_id", ForeignKey("indicators.id"), nullable=True),
     Column("purpose", String(20), nullable=False),
     Column("reason", Text, nullable=False),
     Column("status", String(20), nullable=False),

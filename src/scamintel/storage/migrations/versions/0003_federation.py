@@ -43,6 +43,11 @@ def upgrade() -> None:
         sa.Column("partner", sa.String(length=200), nullable=False),
         sa.Column("selector", sa.String(length=64), nullable=False),
         sa.Column("indicator_type", sa.String(length=20), nullable=False),
+        sa.Column(
+            "indicator_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+        ),
         sa.Column("purpose", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
@@ -50,6 +55,11 @@ def upgrade() -> None:
         sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["indicator_id"],
+            ["indicators.id"],
+            name=op.f("fk_blind_releases_indicator_id_indicators"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_blind_releases")),
     )
     op.create_index(

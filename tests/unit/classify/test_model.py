@@ -137,7 +137,18 @@ def test_empty_and_odd_texts_are_scored() -> None:
 def test_predict_many_agrees_with_predict() -> None:
     classifier = default_classifier()
     texts = [text for text, _, _ in CLEAR_MESSAGES]
-    assert classifier.predict_many(texts) == [classifier.predict(text) for text in texts]
+    # A batch and a single row may take different BLAS kernels (CPU-dependent), which sum in
+    # another order: the same answer, probabilities equal to the last few bits.
+    for many, one in zip(
+        classifier.predict_many(texts), [classifier.predict(text) for text in texts], strict=True
+    ):
+        assert (many.label, many.scam_type, many.language) == (
+            one.label,
+            one.scam_type,
+            one.language,
+        )
+        assert many.score == pytest.approx(one.score, rel=1e-9)
+        assert many.probabilities == pytest.approx(one.probabilities, rel=1e-9, abs=1e-15)
 
 
 def test_shipped_model_file_is_small_portable_and_documented() -> None:
@@ -197,4 +208,27 @@ def test_training_on_the_shared_data_reproduces_the_shipped_model() -> None:
             pytest.fail(f"CI is set but the training data {SHARED_DATA} is missing")
         pytest.skip(f"the training data folder {SHARED_DATA} is absent (kept outside the repo)")
     result = train(load_training_sets(SHARED_DATA))
-    assert result.sha256 == hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()
+    if result.sha256 == hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest():
+        return
+    # Byte-identical on a CPU whose BLAS kernels match the one the model was trained on;
+    # elsewhere the same model up to floating-point rounding.
+    shipped = ModelParameters.from_bytes(MODEL_PATH.read_bytes())
+    trained = result.parameters
+    for name in ("idf", "coef", "intercept", "calibration_coef", "calibration_intercept"):
+        np.testing.assert_allclose(
+            getattr(trained, name), getattr(shipped, name), rtol=1e-5, atol=1e-7, err_msg=name
+        )
+    assert_same_header(trained.header, shipped.header)
+
+
+def assert_same_header(trained: object, shipped: object, where: str = "header") -> None:
+    """Equal, numbers up to rounding."""
+    if isinstance(shipped, dict):
+        assert isinstance(trained, dict), where
+        assert trained.keys() == shipped.keys(), where
+        for key, value in shipped.items():
+            assert_same_header(trained[key], value, f"{where}.{key}")
+    elif isinstance(shipped, float):
+        assert trained == pytest.approx(shipped, rel=1e-6, abs=1e-9), where
+    else:
+        assert trained == shipped, where

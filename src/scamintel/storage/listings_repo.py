@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -56,11 +56,11 @@ def publish(
     changed = [s for s in states if needs_publishing(published.get(s.indicator_id), s)]
     if not changed:
         return 0
-    last = _take_sequence_numbers(connection, len(changed))
+    last, stamp = _take_sequence_numbers(connection, len(changed), now)
     first = last - len(changed) + 1
     inserts: list[dict[str, Any]] = []
     for offset, state in enumerate(changed):
-        row = _row(state, first + offset, now)
+        row = _row(state, first + offset, stamp)
         if state.indicator_id in published:
             connection.execute(
                 update(listings).where(listings.c.indicator_id == state.indicator_id).values(row)
@@ -81,16 +81,23 @@ def lock_listings(connection: Connection) -> None:
         )
 
 
-def _take_sequence_numbers(connection: Connection, count: int) -> int:
-    """Reserve ``count`` sequence numbers; updating the head row first locks it."""
-    return int(
-        connection.execute(
-            update(listing_head)
-            .where(listing_head.c.id == 1)
-            .values(seq=listing_head.c.seq + count)
-            .returning(listing_head.c.seq)
-        ).scalar_one()
-    )
+def _take_sequence_numbers(
+    connection: Connection, count: int, now: datetime
+) -> tuple[int, datetime]:
+    """Reserve ``count`` sequence numbers and the publication's timestamp; updating the head
+    row first locks it. The timestamp is ``now``, or just after the previous publication's
+    when that is later (chunks of one refresh share a ``now``; a clock may step back), so
+    timestamps rise in commit order and a partner resuming "after T" misses nothing."""
+    head = connection.execute(
+        update(listing_head)
+        .where(listing_head.c.id == 1)
+        .values(seq=listing_head.c.seq + count)
+        .returning(listing_head.c.seq, listing_head.c.changed_at)
+    ).one()
+    previous = as_utc(head.changed_at)
+    stamp = now if previous is None or now > previous else previous + timedelta(microseconds=1)
+    connection.execute(update(listing_head).where(listing_head.c.id == 1).values(changed_at=stamp))
+    return int(head.seq), stamp
 
 
 def _row(state: ListingState, seq: int, now: datetime) -> dict[str, Any]:

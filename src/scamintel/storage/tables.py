@@ -236,6 +236,9 @@ listing_head = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
+    # The changed_at of the latest change: each publication is stamped later than the one
+    # before it, so "changed after T" never misses a change committed after a reader saw T.
+    Column("changed_at", DateTime(timezone=True), nullable=True),
 )
 
 alerts = Table(

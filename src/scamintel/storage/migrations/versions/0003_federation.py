@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("listing_head", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("listings", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_listings_type_change_seq"), ["type", "change_seq"], unique=False
@@ -166,6 +168,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("listing_head", schema=None) as batch_op:
+        batch_op.drop_column("changed_at")
     with op.batch_alter_table("listings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_listings_type_change_seq"))
     op.drop_table("taxii_statuses")

@@ -26,7 +26,15 @@ from scamintel.classify.service import (
     message_verdict,
 )
 from scamintel.cli_alerts import alert_app
-from scamintel.cli_common import err, fail, load_settings, open_database, out, region_context
+from scamintel.cli_common import (
+    console_actor,
+    err,
+    fail,
+    load_settings,
+    open_database,
+    out,
+    region_context,
+)
 from scamintel.cli_federation import agreement_app, peer_app, refusals, sync
 from scamintel.cli_protection import (
     DEFAULT_NODE_URL,
@@ -597,7 +605,7 @@ def apikey_create(
         append_audit(
             connection,
             AuditEvent(
-                actor="cli",
+                actor=console_actor(),
                 action="apikey.create",
                 object_type="api_key",
                 object_id=issued.key_id,

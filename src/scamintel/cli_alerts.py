@@ -24,11 +24,10 @@ from scamintel.alerts.model import (
     draft_alert,
     publish_alert,
 )
-from scamintel.cli_common import fail, load_settings, open_database, out
+from scamintel.cli_common import console_actor, fail, load_settings, open_database, out
 from scamintel.reports.model import ScamType
 from scamintel.storage.alerts_repo import SqlAlertStore, list_alerts
 
-CLI_ACTOR = "cli"
 DEFAULT_LIST_SIZE = 20
 # The option that carries each field, so that a problem names what to change on the command.
 OPTION_OF_FIELD = {
@@ -133,7 +132,7 @@ def publish(
                 SqlAlertStore(connection),
                 draft,
                 author=settings.node_name if author is None else author,
-                actor=CLI_ACTOR,
+                actor=console_actor(),
             )
     except InvalidAlertError as error:
         _fail_with(error)

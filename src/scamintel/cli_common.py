@@ -3,6 +3,7 @@ database. The verbs live in ``cli`` and in ``cli_<area>`` modules that it regist
 
 from __future__ import annotations
 
+import getpass
 from typing import NoReturn
 
 import typer
@@ -19,6 +20,15 @@ from scamintel.storage.node import NodeDatabase
 BAD_INPUT = 2
 out = Console()
 err = Console(stderr=True)
+
+
+def console_actor() -> str:
+    """Who runs this command, for the audit log: the operating-system account (the audit log
+    should name a person, and the CLI is run from a person's account)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this user id (a bare container)
+        return "cli"
 
 
 def fail(message: str, code: int = BAD_INPUT) -> NoReturn:

@@ -14,7 +14,14 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from scamintel.cli_common import fail, load_settings, open_database, out, region_context
+from scamintel.cli_common import (
+    console_actor,
+    fail,
+    load_settings,
+    open_database,
+    out,
+    region_context,
+)
 from scamintel.federation.agreement import Agreement, AgreementError, parse_agreement
 from scamintel.federation.sync import (
     AUTH_BASIC,
@@ -30,7 +37,6 @@ from scamintel.storage import partner_repo, peers_repo
 from scamintel.storage.peers_repo import Peer, PeerExistsError, PeerSyncStore
 from scamintel.storage.store import append_audit
 
-CONSOLE_ACTOR = "cli"
 agreement_app = typer.Typer(
     help="Sharing agreements with partner nodes (MoU as code).", no_args_is_help=True
 )
@@ -53,7 +59,7 @@ def agreement_apply(
     try:
         with database.engine.begin() as connection:
             applied = partner_repo.apply_agreement(
-                connection, agreement, database.sealer, CONSOLE_ACTOR, datetime.now(UTC)
+                connection, agreement, database.sealer, console_actor(), datetime.now(UTC)
             )
     except ValueError as error:
         fail(str(error))
@@ -135,6 +141,8 @@ def peer_add(
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         fail(f"{url!r} is not an http(s) URL")
+    if parts.username is not None or parts.password is not None:
+        fail("put credentials in --key (with --basic for user:password), not in the URL")
     if key == "-":
         key = sys.stdin.readline()
     if not key.strip():
@@ -169,7 +177,7 @@ def peer_add(
 
 def _peer_event(action: str, name: str, details: dict[str, Any]) -> AuditEvent:
     return AuditEvent(
-        actor=CONSOLE_ACTOR, action=action, object_type="peer", object_id=name, details=details
+        actor=console_actor(), action=action, object_type="peer", object_id=name, details=details
     )
 
 
@@ -238,7 +246,7 @@ def sync(
     reader = canonicaliser(default_registry(), region_context(None, settings))
     try:
         results = sync_peers(
-            store, reader, SyncOptions.of(settings, page_size), actor=CONSOLE_ACTOR, peer=peer
+            store, reader, SyncOptions.of(settings, page_size), actor=console_actor(), peer=peer
         )
     finally:
         database.dispose()

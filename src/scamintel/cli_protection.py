@@ -24,7 +24,15 @@ from rich.markup import escape
 from sqlalchemy import Connection
 
 from scamintel import __version__
-from scamintel.cli_common import err, fail, load_settings, open_database, out, region_context
+from scamintel.cli_common import (
+    console_actor,
+    err,
+    fail,
+    load_settings,
+    open_database,
+    out,
+    region_context,
+)
 from scamintel.federation.misp_feed import FeedListing, MispFeed, build_feed
 from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import (
@@ -220,7 +228,7 @@ def _feed_listings(connection: Connection) -> Iterator[FeedListing]:
 
 def misp_export_event(feed: MispFeed, folder: Path) -> AuditEvent:
     return AuditEvent(
-        actor="cli",
+        actor=console_actor(),
         action="export.misp",
         object_type="listings",
         details={
@@ -263,17 +271,7 @@ def partner_lookup(connection: Connection, database: NodeDatabase) -> PartnerLoo
 
 def partners_json(result: CheckResult) -> list[dict[str, Any]]:
     """The check's ``partners`` as the API gives them; the CLI is the operator, who sees all."""
-    return [
-        {
-            "partner": item.partner,
-            "verdict": item.verdict,
-            "reports": item.reports,
-            "marking": item.marking_label,
-            "blind": item.blind,
-            "summary": item.summary,
-        }
-        for item in shown_to(result.partners, restricted=True)
-    ]
+    return [item.as_json() for item in shown_to(result.partners, restricted=True)]
 
 
 def print_partners(result: CheckResult) -> None:

@@ -20,7 +20,7 @@ import typer
 from rich.markup import escape
 
 from scamintel import __version__
-from scamintel.cli_common import fail, load_settings, open_database, out
+from scamintel.cli_common import console_actor, fail, load_settings, open_database, out
 from scamintel.federation.markings import Purpose
 from scamintel.federation.release import (
     REQUIRED_APPROVALS,
@@ -302,7 +302,7 @@ def _audit(database: NodeDatabase, event: AuditEvent) -> None:
 
 def _asked_event(peer: Peer, answer: dict[str, Any]) -> AuditEvent:
     return AuditEvent(
-        actor="cli",
+        actor=console_actor(),
         action="blind_release.asked",
         object_type="blind_release",
         object_id=str(answer.get("id")),
@@ -313,7 +313,7 @@ def _asked_event(peer: Peer, answer: dict[str, Any]) -> AuditEvent:
 
 def _received_event(peer: Peer, answer: dict[str, Any]) -> AuditEvent:
     return AuditEvent(
-        actor="cli",
+        actor=console_actor(),
         action="blind_release.received",
         object_type="blind_release",
         object_id=str(answer.get("id")),

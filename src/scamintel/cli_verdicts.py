@@ -11,7 +11,14 @@ from uuid import UUID
 import typer
 from rich.markup import escape
 
-from scamintel.cli_common import fail, load_settings, open_database, out, region_context
+from scamintel.cli_common import (
+    console_actor,
+    fail,
+    load_settings,
+    open_database,
+    out,
+    region_context,
+)
 from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import IndicatorType, InvalidIndicatorError, default_registry
 from scamintel.indicators.lookalike import default_lookalikes
@@ -38,7 +45,6 @@ from scamintel.storage.disputes_repo import list_disputes, open_bursts
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.refresh import refresh_all
 
-CONSOLE_ACTOR = "cli"
 dispute_app = typer.Typer(help="Disputes of listings: open, list and decide.", no_args_is_help=True)
 listings_app = typer.Typer(help="The published listings.", no_args_is_help=True)
 review_app = typer.Typer(
@@ -101,7 +107,7 @@ def dispute_open(
                 reading=_reading(region),
                 claim=claim,
                 contact=contact or None,
-                actor=CONSOLE_ACTOR,
+                actor=console_actor(),
             )
     except InvalidIndicatorError as error:
         fail(f"{value!r} cannot be read: {error.reason}")
@@ -164,7 +170,7 @@ def dispute_show(
         if dispute is not None and purpose is not None:
             store.audit(
                 AuditEvent(
-                    actor=CONSOLE_ACTOR,
+                    actor=console_actor(),
                     action="dispute.read_personal_data",
                     object_type="dispute",
                     object_id=str(dispute_id),
@@ -196,7 +202,7 @@ def dispute_decide(
     database = open_database(load_settings())
     try:
         with database.transaction() as store:
-            decided = decide_dispute(store, dispute_id, decision, reason, actor=CONSOLE_ACTOR)
+            decided = decide_dispute(store, dispute_id, decision, reason, actor=console_actor())
     except (DisputeNotFoundError, AlreadyDecidedError) as error:
         fail(str(error))
     finally:
@@ -238,7 +244,7 @@ def outcome(
                 EventKind(kind),
                 reading=reading,
                 note=note,
-                actor=CONSOLE_ACTOR,
+                actor=console_actor(),
                 organisation_id=organisation_id,
             )
             result = check_value(
@@ -342,7 +348,7 @@ def review_close(
         fail("--note must say what you found")
     database = open_database(load_settings())
     with database.transaction() as store:
-        closed = close_held_burst(store, item_id, note, actor=CONSOLE_ACTOR)
+        closed = close_held_burst(store, item_id, note, actor=console_actor())
     database.dispose()
     if not closed:
         fail(f"no open review item {item_id}; `scamintel review list` shows the open ones")

@@ -76,14 +76,7 @@ class PartnerOut(BaseModel):
 
     @classmethod
     def of(cls, item: PartnerKnowledge) -> PartnerOut:
-        return cls(
-            partner=item.partner,
-            verdict=item.verdict,
-            reports=item.reports,
-            marking=item.marking_label,
-            blind=item.blind,
-            summary=item.summary,
-        )
+        return cls.model_validate(item.as_json())
 
 
 class CheckOut(BaseModel):

@@ -98,7 +98,17 @@ class Agreement(BaseModel):
         for name in ("types", "markings", "purposes", "blind"):
             data[name] = sorted(data[name])
         data["has_blind_key"] = self.blind_key is not None
+        data["blind_key_fingerprint"] = self.blind_key_fingerprint
         return data
+
+    @property
+    def blind_key_fingerprint(self) -> str | None:
+        """A short digest of the blind key that the two operators compare to make sure their
+        agreements hold the same key, without reading the key out."""
+        if self.blind_key is None:
+            return None
+        material = b"scamintel blind key\x00" + self.blind_key.get_secret_value().encode()
+        return hashlib.sha256(material).hexdigest()[:16]
 
     def fingerprint(self) -> str:
         """A digest of the whole agreement, blind key included, for the audit log."""
@@ -139,6 +149,7 @@ def agreement_from_document(document: str, blind_key: str | None) -> Agreement:
     """An agreement as stored (its document and the unsealed key)."""
     data = json.loads(document)
     data.pop("has_blind_key", None)
+    data.pop("blind_key_fingerprint", None)
     if blind_key is not None:
         data["blind_key"] = blind_key
     return Agreement.model_validate(data)

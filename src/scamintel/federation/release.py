@@ -197,7 +197,11 @@ def decide(
             f"release request {release_id} is {request.status.value} already; only a pending "
             "request can be approved or rejected"
         )
-    if kind is DecisionKind.APPROVE and any(d.actor == actor for d in request.approvals):
+    # Names as typed differ in case and spacing only when one person typed them twice.
+    same = " ".join(actor.split()).casefold()
+    if kind is DecisionKind.APPROVE and any(
+        " ".join(d.actor.split()).casefold() == same for d in request.approvals
+    ):
         raise ReleaseConflictError(
             f"{actor} approved this request already; a second approval must come from "
             "another person (four eyes)"

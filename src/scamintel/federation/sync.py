@@ -19,6 +19,7 @@ import contextlib
 import email.utils
 import http.client
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -46,6 +47,14 @@ MAX_REDIRECTS = 5
 AUTH_BEARER = "bearer"
 AUTH_BASIC = "basic"
 AUTH_SCHEMES = (AUTH_BEARER, AUTH_BASIC)
+
+
+# A run stops after this many pages (10,000,000 objects at the default page size), so a peer
+# that always answers "more" cannot hold the sync of the other peers for ever.
+MAX_PAGES_PER_RUN = 10_000
+# Longest ``next`` token and date-added header kept (the peers table's columns).
+MAX_TOKEN_CHARS = 1_000
+TAXII_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
 
 
 class SyncError(Exception):
@@ -363,6 +372,12 @@ def resolve_api_root(client: TaxiiClient, url: str) -> str:
             "with the API root's URL"
         )
     root = _with_slash(urllib.parse.urljoin(url, str(chosen)))
+    if _origin(root) != _origin(url):
+        # The key goes with every request: a discovery answer must not send it elsewhere.
+        raise SyncError(
+            f"the discovery at {_safe(url)} names an API root on another site ({_safe(root)}); "
+            "if you trust that site, add the peer with the API root's URL"
+        )
     _check_versions(client.get(root).body, root)
     return root
 
@@ -378,16 +393,18 @@ def _with_slash(url: str) -> str:
 
 
 def choose_collection(collections: Sequence[Mapping[str, Any]]) -> str:
-    """The one readable collection that is not the public ``listings``, else ``listings``."""
+    """The one readable collection that is not a scamintel node's public ``listings`` (which
+    is not governed by an agreement, so it is read only when named with ``--collection``)."""
     readable = [c for c in collections if c.get("can_read") is True and c.get("id")]
-    listings = [c for c in readable if _is_listings(c)]
     others = [c for c in readable if not _is_listings(c)]
     if len(others) == 1:
         return str(others[0]["id"])
-    if not others and listings:
-        return str(listings[0]["id"])
-    if not readable:
-        raise SyncError("the peer offers no collection this key can read")
+    if not others:
+        raise SyncError(
+            "the peer offers this key no collection under an agreement: ask the partner to "
+            "apply its agreement with this node, naming this node's organisation exactly as "
+            "on the key it issued (or name a collection with `scamintel peer add --collection`)"
+        )
     choices = "; ".join(f"{c['id']} ({c.get('title', 'untitled')})" for c in readable)
     raise SyncError(
         f"the peer offers several readable collections, pick one with "
@@ -430,10 +447,17 @@ def read_page(client: TaxiiClient, objects_url: str, cursor: Cursor, limit: int)
     token = answer.body.get("next")
     if more and not token:
         raise SyncError(f"{objects_url} said more objects follow but gave no next")
+    if more and (not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS):
+        raise SyncError(
+            f"{objects_url} gave a next that is not a string of at most "
+            f"{MAX_TOKEN_CHARS} characters"
+        )
     last = answer.headers.get("x-taxii-date-added-last") or answer.headers.get(
         "x-taxii-date-added-first"
     )
-    return PageRead(objects, more, str(token) if more else None, last)
+    if last is not None and not TAXII_TIMESTAMP.fullmatch(last):
+        raise SyncError(f"{objects_url} gave a date added that is not a timestamp: {last[:60]!r}")
+    return PageRead(objects, more, token if more else None, last)
 
 
 class PageReader:
@@ -534,6 +558,8 @@ class PeerSync:
             result.error = "stopped: the node is shutting down"
         except SyncError as error:
             result.error = str(error)
+        except Exception as error:  # one peer's fault (or data) must not stop the others
+            result.error = f"unexpected {type(error).__name__}: {error}"[:1000]
         return result
 
     def _pull(self, peer: PeerLink, result: PeerSyncResult) -> None:
@@ -595,6 +621,14 @@ class PeerSync:
         # only a page that promises more and brings nothing is taken as a loop.
         if page.more and not page.objects:
             raise SyncError("the peer said more objects follow but sent none; stopping")
+        if len(page.objects) > self.options.page_size:
+            raise SyncError(
+                f"the peer sent {len(page.objects)} objects for a page of "
+                f"{self.options.page_size}; stopping"
+            )
+        if result.pages >= MAX_PAGES_PER_RUN:
+            # The cursor is saved: the next run goes on from here.
+            raise SyncError(f"stopped after {MAX_PAGES_PER_RUN} pages; the next sync goes on")
         intake = take_objects(page.objects, agreement, self.canonicalise, now)
         new = _cursor_after(page, cursor)
         stored = self.store.commit_page(peer, cursor, new, intake, now)

@@ -53,6 +53,17 @@ class PartnerKnowledge:
         reports = "1 report" if self.reports == 1 else f"{self.reports} reports"
         return f"known to partner {self.partner}, {reports}, {self.marking_label}"
 
+    def as_json(self) -> dict[str, object]:
+        """The record as the API and the CLI's ``--json`` give it."""
+        return {
+            "partner": self.partner,
+            "verdict": self.verdict,
+            "reports": self.reports,
+            "marking": self.marking_label,
+            "blind": self.blind,
+            "summary": self.summary,
+        }
+
 
 def shown_to(
     knowledge: Iterable[PartnerKnowledge], *, restricted: bool

@@ -124,6 +124,10 @@ def test_the_stored_document_never_holds_the_key_and_round_trips() -> None:
     document = agreement.document()
     assert KEY not in str(document)
     assert document["has_blind_key"] is True
+    # Both nodes' agreements about each other show the same fingerprint for the same key.
+    mirror = agreement.model_copy(update={"partner": "TH-AOC"})
+    assert document["blind_key_fingerprint"] == mirror.document()["blind_key_fingerprint"]
+    assert len(document["blind_key_fingerprint"]) == 16
     again = agreement_from_document(json.dumps(document), KEY)
     assert again == agreement
     assert again.fingerprint() == agreement.fingerprint()

@@ -141,7 +141,7 @@ def partner_key(database_url: str) -> str:
     try:
         with engine.begin() as connection:
             organisation = ensure_organisation(connection, PARTNER, OrganisationKind.OTHER, "KH")
-            return create_api_key(connection, organisation, Role.PARTNER, "benchmark").token
+            return create_api_key(connection, organisation, Role.ANALYST, "benchmark").token
     finally:
         engine.dispose()
 

@@ -176,7 +176,8 @@ def test_b_pulls_a_listings_once_and_a_removal_arrives_as_a_revocation(
         [after] = json.loads(third.stdout)
         assert (after["received"], after["stored"]) == (1, 1)
     now_held = node_b.received()
-    assert now_held[indicator_id(disputed)] == (disputed.value, True)
+    # Withdrawn: held as revoked, and the value (often an innocent party's) is forgotten.
+    assert now_held[indicator_id(disputed)] == (None, True)
     assert {k: v for k, v in now_held.items() if k != indicator_id(disputed)} == {
         k: v for k, v in held.items() if k != indicator_id(disputed)
     }

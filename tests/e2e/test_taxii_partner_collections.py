@@ -146,7 +146,7 @@ def collection_path(agreement: Agreement) -> str:
 
 
 # -- collections -----------------------------------------------------------------------------------
-def test_a_partner_sees_listings_and_its_own_collection_only(
+def test_a_partner_sees_its_own_collection_only(
     client: TestClient,
     node_database: NodeDatabase,
     agreements: dict[str, Agreement],
@@ -157,16 +157,17 @@ def test_a_partner_sees_listings_and_its_own_collection_only(
     kh, la = agreements[KH], agreements[LA]
     seen = get(client, COLLECTIONS, kh_key).json()["collections"]
     assert [(c["id"], c["can_read"], c["can_write"]) for c in seen] == [
-        (LISTINGS_COLLECTION_ID, True, False),
         (kh.collection_id, True, True),
     ]
-    assert seen[1]["title"] == "Shared with KH-NCC (agreement v3)"
-    assert seen[1]["media_types"] == ["application/stix+json;version=2.1"]
-    assert get(client, collection_path(kh), kh_key).json() == seen[1]
+    assert seen[0]["title"] == "Shared with KH-NCC (agreement v3)"
+    assert seen[0]["media_types"] == ["application/stix+json;version=2.1"]
+    assert get(client, collection_path(kh), kh_key).json() == seen[0]
     assert [c["can_write"] for c in get(client, COLLECTIONS, la_key).json()["collections"]] == [
-        False,
-        False,
+        False
     ]
+    # The public listings hold every type raw: not for partners.
+    listings = f"{COLLECTIONS}{LISTINGS_COLLECTION_ID}/objects/"
+    assert get(client, listings, kh_key).status_code == 404
     staff = get(client, COLLECTIONS, analyst_key).json()["collections"]
     assert {(c["id"], c["can_read"], c["can_write"]) for c in staff} == {
         (LISTINGS_COLLECTION_ID, True, False),
@@ -180,8 +181,7 @@ def test_a_partner_sees_listings_and_its_own_collection_only(
         assert hidden.headers["content-type"] == TAXII_MEDIA_TYPE
         assert LA not in hidden.text
     stranger = make_key(node_database.engine, Role.PARTNER, "VN-A05")
-    alone = get(client, COLLECTIONS, stranger).json()["collections"]
-    assert [c["id"] for c in alone] == [LISTINGS_COLLECTION_ID]
+    assert get(client, COLLECTIONS, stranger).json().get("collections", []) == []
     assert get(client, collection_path(kh) + "objects/", stranger).status_code == 404
 
 
@@ -263,9 +263,9 @@ def test_the_public_listings_collection_is_unchanged_by_agreements(
     client: TestClient,
     agreements: dict[str, Agreement],
     listed: dict[IndicatorType, int],
-    kh_key: str,
+    analyst_key: str,
 ) -> None:
-    listings = get(client, f"{COLLECTIONS}{LISTINGS_COLLECTION_ID}/objects/", kh_key).json()
+    listings = get(client, f"{COLLECTIONS}{LISTINGS_COLLECTION_ID}/objects/", analyst_key).json()
     assert len(listings["objects"]) == len(VALUES)
     for obj in listings["objects"]:
         assert obj["object_marking_refs"] == [TLP_MARKING_IDS[Tlp.CLEAR]]
@@ -421,7 +421,8 @@ def test_pushes_are_refused_without_push_in_the_agreement_and_to_other_collectio
     assert refused.headers["content-type"] == TAXII_MEDIA_TYPE
     assert "push: true" in refused.json()["description"]
     listings_path = f"{COLLECTIONS}{LISTINGS_COLLECTION_ID}/objects/"
-    assert post(client, listings_path, kh_key, envelope).status_code == 403
+    assert post(client, listings_path, kh_key, envelope).status_code == 404
+    assert post(client, listings_path, analyst_key, envelope).status_code == 403
     staff = post(client, collection_path(agreements[KH]) + "objects/", analyst_key, envelope)
     assert staff.status_code == 403
     other = post(client, collection_path(agreements[LA]) + "objects/", kh_key, envelope)

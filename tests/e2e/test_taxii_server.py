@@ -88,7 +88,18 @@ def stix_id(number: int) -> str:
 
 @pytest.fixture
 def partner_key(node_database: NodeDatabase) -> str:
-    return make_key(node_database.engine, Role.PARTNER, "Cambodia NCC")
+    """The public listings collection is read by this node's own analysts (partners read
+    only under an agreement)."""
+    return make_key(node_database.engine, Role.ANALYST, "Thai Anti-Scam Centre")
+
+
+def test_a_partner_key_does_not_see_the_listings_collection(
+    client: TestClient, node_database: NodeDatabase
+) -> None:
+    partner = make_key(node_database.engine, Role.PARTNER, "Cambodia NCC")
+    collections = get(client, "/taxii2/api/collections/", partner).json()
+    assert collections.get("collections", []) == []
+    assert get(client, COLLECTION + "objects/", partner).status_code == 404
 
 
 def get(client: TestClient, path: str, key: str, **params: Any) -> Any:

@@ -24,8 +24,9 @@ from scamintel.storage.partner_repo import (
     record_refusals,
     store_received,
 )
+from scamintel.storage.sql import as_utc
 from scamintel.storage.store import read_audit_entries
-from scamintel.storage.tables import agreements, audit_log
+from scamintel.storage.tables import agreements, audit_log, partner_indicators, peers
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 KEY = "an-agreement-key-of-forty-characters-000"
@@ -177,3 +178,45 @@ def test_refusals_are_logged_per_partner(node_database: NodeDatabase) -> None:
         (only,) = recent_refusals(connection, "TH-AOC", 10)
         assert only.reason == "type email is not in the agreement"
         assert len(recent_refusals(connection, None, 10)) == 2
+
+
+def test_narrowing_an_agreement_withdraws_what_it_no_longer_allows(
+    node_database: NodeDatabase,
+) -> None:
+    sealer = node_database.sealer
+    selector = terms().selector(ACCOUNT)
+    blind = received(
+        stix_id="indicator--7f1c1b2a-2b0c-4a4e-9a53-5b1d8a0c9f11",
+        type=IndicatorType.BANK_ACCOUNT,
+        value=None,
+        blind_hash=selector,
+    )
+    clear = received(stix_id="indicator--9f1c1b2a-2b0c-4a4e-9a53-5b1d8a0c9f11", marking=Tlp.CLEAR)
+    with node_database.engine.begin() as connection:
+        apply_agreement(connection, terms(), sealer, "cli:dpo", NOW)
+        store_received(connection, [received(), blind, clear])
+        connection.execute(
+            peers.insert().values(
+                name="TH-AOC",
+                url="http://th.example/taxii2/",
+                next_cursor="seq:9",
+                added_after="2026-11-01T00:00:00Z",
+                created_at=NOW,
+            )
+        )
+        # Version 2: CLEAR only, a new blind key, a shorter retention.
+        narrower = terms(
+            2, markings=["clear"], share_as="clear", blind_key="k" * 40, retention_days=10
+        )
+        apply_agreement(connection, narrower, sealer, "cli:dpo", NOW)
+        kept = connection.execute(
+            select(partner_indicators.c.stix_id, partner_indicators.c.expires_at)
+        ).all()
+        cursor = connection.execute(select(peers.c.next_cursor, peers.c.added_after)).one()
+        details = connection.execute(
+            select(audit_log.c.details).where(audit_log.c.action == "agreement.changed")
+        ).scalar_one()
+    assert [row.stix_id for row in kept] == [clear.stix_id]
+    assert as_utc(kept[0].expires_at) == NOW + timedelta(days=10)
+    assert tuple(cursor) == (None, None)
+    assert '"withdrawn_under_new_terms":2' in details

@@ -17,7 +17,8 @@ from scamintel.api.review_routes import review_api
 from scamintel.api.routes import api, operator
 from scamintel.api.state import KeyVerifier, NodeState
 from scamintel.api.taxii_routes import taxii
-from scamintel.federation.sync import BackgroundSync, SyncOptions, canonicaliser, sync_peers
+from scamintel.federation.intake import canonicaliser
+from scamintel.federation.sync import BackgroundSync, SyncOptions, sync_peers
 from scamintel.indicators import ParseContext, default_registry
 from scamintel.indicators.lookalike import default_lookalikes
 from scamintel.indicators.warninglist import Warninglist

@@ -23,7 +23,8 @@ from scamintel.api.auth import require_role
 from scamintel.api.routes import Node
 from scamintel.api.state import NodeState
 from scamintel.federation.agreement import Agreement
-from scamintel.federation.export import export_id, export_object, exports_listings
+from scamintel.federation.export import export_id, export_objects, exports_listings
+from scamintel.federation.intake import canonicaliser
 from scamintel.federation.taxii import (
     TAXII_MEDIA_TYPE,
     AddStatus,
@@ -46,7 +47,8 @@ from scamintel.federation.taxii import (
     visible_collections,
     writable_agreement,
 )
-from scamintel.indicators import Indicator, IndicatorType
+from scamintel.governance.audit import AuditEvent
+from scamintel.indicators import IndicatorType
 from scamintel.storage.listings_repo import snapshot_reads
 from scamintel.storage.partner_repo import (
     all_agreements,
@@ -54,6 +56,7 @@ from scamintel.storage.partner_repo import (
     record_refusals,
     store_received,
 )
+from scamintel.storage.store import append_audit
 from scamintel.storage.taxii_repo import (
     find_status,
     listings_after,
@@ -134,10 +137,7 @@ def _resolve(
 def _agreement_view(connection: Connection, agreement: Agreement, node_name: str) -> CollectionView:
     def render(rows: Sequence[PublishedListing]) -> list[dict[str, Any]]:
         counts = report_counts(connection, [row.indicator_id for row in rows])
-        return [
-            export_object(row, agreement, node_name, counts.get(row.indicator_id, 0))
-            for row in rows
-        ]
+        return export_objects(rows, agreement, node_name, counts)
 
     return CollectionView(object_id=lambda row: export_id(row, agreement), render=render)
 
@@ -242,18 +242,31 @@ def add_objects(
         raise TaxiiError(413, "Too large", detail)
     objects = envelope_objects(body)
     now = datetime.now(UTC)
-    received = receive_objects(objects, agreement, _canonicaliser(node), now)
+    # Values partners send are read as this node reads a check: its own region's rules.
+    reader = canonicaliser(node.registry, node.context)
+    received = receive_objects(objects, agreement, reader, now)
     status = AddStatus.create(collection.id, agreement.partner, now, received)
     with node.database.engine.begin() as connection:
-        store_received(connection, received.intake.accepted)
+        stored = store_received(connection, received.intake.accepted)
         record_refusals(connection, received.intake.refused, now)
         save_status(connection, status)
+        append_audit(
+            connection,
+            AuditEvent(
+                actor=writer.actor,
+                action="federation.push",
+                object_type="collection",
+                object_id=collection.id,
+                details={
+                    "partner": agreement.partner,
+                    "status": str(status.id),
+                    "received": len(objects),
+                    "stored": stored,
+                    "refused": len(received.intake.refused),
+                },
+            ),
+        )
     return taxii_response(status.resource(), 202)
-
-
-def _canonicaliser(node: NodeState) -> Callable[[IndicatorType, str], Indicator]:
-    """Values partners send are read as this node reads a check: its own region's rules."""
-    return lambda indicator_type, raw: node.registry.canonicalise(raw, indicator_type, node.context)
 
 
 @taxii.get("/api/collections/{collection_id}/manifest/", summary="TAXII manifest")

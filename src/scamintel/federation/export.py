@@ -10,6 +10,7 @@ phone number of a country, so a blind object gets an id derived from the selecto
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scamintel.federation.agreement import Agreement
@@ -19,6 +20,7 @@ from scamintel.federation.taxii import PublishedListing
 from scamintel.indicators import Indicator, IndicatorType
 
 BLIND_OBJECT_TYPE = "x-scamintel-blind-selector"
+WITHDRAWN_OBJECT_TYPE = "x-scamintel-withdrawn"
 BLIND_ID_PREFIX = "blind\x00"
 
 # What a blind object keeps of the raw indicator: a whitelist, so that a property added to
@@ -80,11 +82,32 @@ def export_object(
 ) -> dict[str, Any]:
     """The STIX indicator of ``listing`` for the agreement's partner: marked ``share_as``,
     with the number of reports naming the value, blind when the agreement says so."""
-    raw = listing.stix(export_context(agreement, node_name))
+    return _export(listing, agreement, export_context(agreement, node_name), report_count)
+
+
+def export_objects(
+    listings: Sequence[PublishedListing],
+    agreement: Agreement,
+    node_name: str,
+    report_counts: Mapping[int, int],
+) -> list[dict[str, Any]]:
+    """``export_object`` of each listing (a page), with its report count by indicator row
+    (absent: none); the marking context is made once for the page."""
+    context = export_context(agreement, node_name)
+    return [
+        _export(listing, agreement, context, report_counts.get(listing.indicator_id, 0))
+        for listing in listings
+    ]
+
+
+def _export(
+    listing: PublishedListing, agreement: Agreement, context: SharingContext, report_count: int
+) -> dict[str, Any]:
+    indicator = listing.indicator
+    raw = listing.stix(context, indicator)
     raw["x_scamintel_report_count"] = report_count
-    indicator = _indicator(listing)
     if not agreement.is_blind(indicator.type):
-        return raw
+        return _withdrawn(raw, indicator.type.value) if raw["revoked"] else raw
     selector = agreement.selector(indicator)
     blind = {name: raw[name] for name in _BLIND_KEEPS if name in raw}
     blind.update(
@@ -100,3 +123,21 @@ def export_object(
         }
     )
     return blind
+
+
+def _withdrawn(raw: dict[str, Any], indicator_type: str) -> dict[str, Any]:
+    """A revocation names the indicator by its id only. A removed listing is often an
+    innocent party's number (a dispute upheld): a partner that held the value learns it is
+    withdrawn, and one that never held it does not learn it now."""
+    withdrawn = {name: raw[name] for name in _BLIND_KEEPS if name in raw}
+    withdrawn.update(
+        {
+            "id": raw["id"],
+            "name": f"withdrawn {indicator_type} indicator",
+            "description": "Withdrawn: this node no longer lists the value.",
+            "pattern": f"[{WITHDRAWN_OBJECT_TYPE}:value = '{raw['id']}']",
+            "x_scamintel_type": indicator_type,
+            "x_scamintel_report_count": raw["x_scamintel_report_count"],
+        }
+    )
+    return withdrawn

@@ -14,11 +14,18 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from scamintel.federation.agreement import Agreement
 from scamintel.federation.markings import TLP_MARKING_IDS, Purpose, Tlp
-from scamintel.indicators import Indicator, IndicatorType, InvalidIndicatorError
+from scamintel.indicators import (
+    Indicator,
+    IndicatorRegistry,
+    IndicatorType,
+    InvalidIndicatorError,
+    ParseContext,
+)
 
 #: TLP 1.0 marking-definition ids (STIX 2.1 specification, section 7.2.1.4).
 TLP1_MARKING_IDS: dict[str, Tlp] = {
@@ -46,7 +53,16 @@ _PATTERN_TYPES: dict[str, IndicatorType] = {
     "x-scamintel-imei:value": IndicatorType.IMEI,
 }
 _SINGLE_COMPARISON = re.compile(r"^\[\s*([a-z0-9-]+:[a-z_]+)\s*=\s*'((?:[^'\\]|\\.)*)'\s*\]$")
-_STIX_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+_STIX_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
+_INDICATOR_ID = re.compile(r"indicator--[0-9a-f-]{36}")
+_HMAC_HEX = re.compile(r"[0-9a-f]{64}")
+# Lookups by value: the enums' own constructors cost several times more, a million times over.
+_TYPES: dict[str, IndicatorType] = {member.value: member for member in IndicatorType}
+_PURPOSES: dict[str, Purpose] = {member.value: member for member in Purpose}
+
+# The largest values a row holds (storage/tables.py: partner_indicators).
+MAX_VALUE_CHARS = 2048
+MAX_REPORT_COUNT = 2**31 - 1
 
 #: Turns a (type, raw value) into the canonical indicator, raising InvalidIndicatorError.
 Canonicaliser = Callable[[IndicatorType, str], Indicator]
@@ -98,13 +114,33 @@ class RefusedError(ValueError):
 
 
 def parse_stix_time(text: object, name: str) -> datetime:
-    if not isinstance(text, str) or not _STIX_TIME.match(text):
+    moment = _stix_time(text) if isinstance(text, str) else None
+    if moment is None:
         raise RefusedError(f"{name} is not a STIX timestamp")
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    return moment
+
+
+# A page's objects mostly share a handful of timestamps (a listing's changes are published
+# in batches at one time), so each is parsed once.
+@lru_cache(maxsize=4096)
+def _stix_time(text: str) -> datetime | None:
+    if not _STIX_TIME.fullmatch(text):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:  # shaped like one, but no such moment (month 13, hour 25, ...)
+        return None
 
 
 def marking_of(obj: Mapping[str, Any]) -> Tlp:
     refs = obj.get("object_marking_refs") or []
+    if type(refs) is not list or not all(type(ref) is str for ref in refs):
+        # Read as anything else (a string's letters, say) it would count as unmarked: CLEAR.
+        raise RefusedError("object_marking_refs is not a list of marking ids")
+    if type(refs) is list and len(refs) == 1 and type(refs[0]) is str:
+        only = _MARKINGS.get(refs[0])
+        if only is not None:  # the usual case: one TLP marking
+            return only
     found = {_MARKINGS[ref] for ref in refs if isinstance(ref, str) and ref in _MARKINGS}
     if not found:
         if any(isinstance(ref, str) and ref.startswith("marking-definition--") for ref in refs):
@@ -115,10 +151,10 @@ def marking_of(obj: Mapping[str, Any]) -> Tlp:
 
 def _purpose(obj: Mapping[str, Any]) -> Purpose:
     text = obj.get("x_scamintel_purpose", Purpose.PREVENTION.value)
-    try:
-        return Purpose(text)
-    except ValueError:
-        raise RefusedError(f"unknown purpose {text!r}") from None
+    purpose = _PURPOSES.get(text) if isinstance(text, str) else None
+    if purpose is None:
+        raise RefusedError(f"unknown purpose {text!r}")
+    return purpose
 
 
 def _type_and_value(obj: Mapping[str, Any]) -> tuple[IndicatorType, str | None, str | None]:
@@ -126,17 +162,19 @@ def _type_and_value(obj: Mapping[str, Any]) -> tuple[IndicatorType, str | None, 
     declared = obj.get("x_scamintel_type")
     blind = obj.get("x_scamintel_blind")
     if declared is not None:
-        try:
-            indicator_type = IndicatorType(declared)
-        except ValueError:
-            raise RefusedError(f"unknown indicator type {declared!r}") from None
+        indicator_type = _TYPES.get(declared) if isinstance(declared, str) else None
+        if indicator_type is None:
+            raise RefusedError(f"unknown indicator type {declared!r}")
         if isinstance(blind, str):
-            if not re.fullmatch(r"[0-9a-f]{64}", blind):
+            if not _HMAC_HEX.fullmatch(blind):
                 raise RefusedError("x_scamintel_blind is not a hex HMAC-SHA256")
             return indicator_type, None, blind
         value = obj.get("x_scamintel_value")
         if isinstance(value, str) and value:
             return indicator_type, value, None
+        if obj.get("revoked") is True:
+            # A withdrawal names the indicator by id only (federation/export.py).
+            return indicator_type, None, None
     return _from_pattern(obj)
 
 
@@ -150,10 +188,10 @@ def _from_pattern(obj: Mapping[str, Any]) -> tuple[IndicatorType, str, None]:
     return _PATTERN_TYPES[match.group(1)], raw, None
 
 
-def _number(obj: Mapping[str, Any], name: str, default: int) -> int:
+def _number(obj: Mapping[str, Any], name: str, default: int, highest: int) -> int:
     value = obj.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise RefusedError(f"{name} must be a non-negative integer")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= highest:
+        raise RefusedError(f"{name} must be an integer from 0 to {highest}")
     return value
 
 
@@ -167,13 +205,13 @@ def read_indicator(
     if obj.get("spec_version") != "2.1":
         raise RefusedError("spec_version is not 2.1")
     stix_id = str(obj.get("id", ""))
-    if not re.fullmatch(r"indicator--[0-9a-f-]{36}", stix_id):
+    if not _INDICATOR_ID.fullmatch(stix_id):
         raise RefusedError("id is not an indicator id")
     version = parse_stix_time(obj.get("modified"), "modified")
     indicator_type, raw, blind = _type_and_value(obj)
     marking = marking_of(obj)
     purpose = _purpose(obj)
-    refusal = agreement.refusal(indicator_type, marking, purpose, blind=blind is not None)
+    refusal = agreement.refusal(indicator_type, marking, purpose, blind=raw is None)
     if refusal is not None:
         raise RefusedError(refusal)
     value = None
@@ -182,6 +220,8 @@ def read_indicator(
             value = canonicalise(indicator_type, raw).value
         except InvalidIndicatorError as error:
             raise RefusedError(f"value is not a valid {indicator_type.value}: {error}") from None
+        if len(value) > MAX_VALUE_CHARS:
+            raise RefusedError(f"value is longer than {MAX_VALUE_CHARS} characters")
     valid_until = obj.get("valid_until")
     kept_until = received_at + timedelta(days=agreement.retention_days)
     return ReceivedIndicator(
@@ -192,8 +232,8 @@ def read_indicator(
         value=value,
         blind_hash=blind,
         verdict=_verdict(obj),
-        score=max(0.0, min(1.0, _number(obj, "confidence", 0) / 100)),
-        report_count=_number(obj, "x_scamintel_report_count", 0),
+        score=_number(obj, "confidence", 0, 100) / 100,
+        report_count=_number(obj, "x_scamintel_report_count", 0, MAX_REPORT_COUNT),
         marking=marking,
         purpose=purpose,
         revoked=obj.get("revoked") is True,
@@ -234,4 +274,17 @@ def take_objects(
             accepted.append(read_indicator(obj, agreement, canonicalise, received_at))
         except RefusedError as error:
             refused.append(Refusal(agreement.partner, stix_id, str(error)))
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as error:
+            # Whatever a partner sends, one object is refused; the page and the sync go on.
+            reason = f"unreadable object ({type(error).__name__})"
+            refused.append(Refusal(agreement.partner, stix_id, reason))
     return Intake(accepted, refused, skipped)
+
+
+def canonicaliser(registry: IndicatorRegistry, context: ParseContext) -> Canonicaliser:
+    """Received values are read the way this node reads its own reports."""
+
+    def canonicalise(indicator_type: IndicatorType, raw: str) -> Indicator:
+        return registry.canonicalise(raw, indicator_type, context)
+
+    return canonicalise

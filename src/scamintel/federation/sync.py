@@ -35,8 +35,10 @@ import structlog
 
 from scamintel.federation.agreement import Agreement
 from scamintel.federation.intake import Canonicaliser, Intake, take_objects
+
+# Re-exported: the CLI and the benchmark build the sync's reader from here.
+from scamintel.federation.intake import canonicaliser as canonicaliser
 from scamintel.federation.taxii import LISTINGS_COLLECTION_ID, TAXII_MEDIA_TYPE
-from scamintel.indicators import Indicator, IndicatorRegistry, IndicatorType, ParseContext
 
 TAXII_VERSION = "application/taxii+json;version=2.1"
 # A page of 10,000 indicators is about 10 MB; anything far larger is not a TAXII page.
@@ -638,15 +640,6 @@ class PeerSync:
         result.refused += len(intake.refused)
         result.skipped += intake.skipped
         result.cursor = new
-
-
-def canonicaliser(registry: IndicatorRegistry, context: ParseContext) -> Canonicaliser:
-    """Received values are read the way this node reads its own reports."""
-
-    def canonicalise(indicator_type: IndicatorType, raw: str) -> Indicator:
-        return registry.canonicalise(raw, indicator_type, context)
-
-    return canonicalise
 
 
 def sync_peers(

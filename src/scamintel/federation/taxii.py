@@ -43,6 +43,8 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
 REMOVED = "removed"
 _CURSOR_PREFIX = "seq:"
+# The enum's own constructor costs more than the rest of a listing's row, for every object.
+_INDICATOR_TYPES: dict[str, IndicatorType] = {member.value: member for member in IndicatorType}
 _VERSION_KEYWORDS = frozenset({"first", "last", "all"})
 
 
@@ -146,9 +148,12 @@ def agreement_collection(agreement: Agreement, principal: Principal) -> TaxiiCol
 def visible_collections(
     principal: Principal, agreements: Sequence[Agreement]
 ) -> list[TaxiiCollection]:
-    """``listings``, then the agreement collections ``principal`` may know of."""
+    """``listings`` for this node's staff, then the agreement collections ``principal`` may
+    know of. A partner reads only under its agreement: ``listings`` holds every type raw,
+    blind ones included, so it would undo the agreement's ``types`` and ``blind``."""
     found = [agreement_collection(agreement, principal) for agreement in agreements]
-    return [LISTINGS_COLLECTION, *(collection for collection in found if collection)]
+    staff = [LISTINGS_COLLECTION] if principal.role in (Role.ANALYST, Role.ADMIN) else []
+    return [*staff, *(collection for collection in found if collection)]
 
 
 def find_collection(
@@ -333,13 +338,14 @@ class PublishedListing:
 
     @property
     def indicator(self) -> Indicator:
-        return Indicator(IndicatorType(self.type), self.value)
+        return Indicator(_INDICATOR_TYPES[self.type], self.value)
 
-    def stix(self, context: SharingContext) -> dict[str, Any]:
+    def stix(self, context: SharingContext, indicator: Indicator | None = None) -> dict[str, Any]:
+        """The STIX indicator; ``indicator`` is this listing's, when the caller has it."""
         removed = self.verdict == REMOVED
         created = min(self.first_seen, self.changed_at)
         return indicator_object(
-            self.indicator,
+            indicator or self.indicator,
             context,
             created=created,
             valid_from=created,

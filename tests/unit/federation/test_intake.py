@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from scamintel.federation.agreement import Agreement
 from scamintel.federation.intake import TLP1_MARKING_IDS, take_objects
-from scamintel.federation.markings import Purpose, SharingContext, Tlp
+from scamintel.federation.markings import TLP_MARKING_IDS, Purpose, SharingContext, Tlp
 from scamintel.federation.stix import indicator_object
 from scamintel.indicators import Indicator, IndicatorType, ParseContext, default_registry
 
@@ -142,6 +142,15 @@ def test_bad_objects_are_refused_not_raised() -> None:
         {**good, "x_scamintel_value": "not a phone"},
         {**good, "x_scamintel_report_count": -1},
         "not an object",
+        {**good, "modified": "2024-13-45T99:99:99Z"},
+        {**good, "confidence": 10**400},
+        {**good, "object_marking_refs": TLP_MARKING_IDS[Tlp.RED]},
+        {
+            **good,
+            "x_scamintel_value": None,
+            "x_scamintel_type": None,
+            "pattern": "[url:value = 'https://a.example/" + "x" * 3000 + "']",
+        },
     ]
     intake = take_objects(objects, agreement(), canonicalise, NOW)
     assert intake.accepted == []
@@ -154,8 +163,12 @@ def test_bad_objects_are_refused_not_raised() -> None:
     ]
     assert reasons[4] == "marked with a marking this node does not know (not TLP)"
     assert reasons[5].startswith("value is not a valid phone")
-    assert reasons[6] == "x_scamintel_report_count must be a non-negative integer"
+    assert reasons[6] == "x_scamintel_report_count must be an integer from 0 to 2147483647"
     assert reasons[7] == "not a STIX object"
+    assert reasons[8] == "modified is not a STIX timestamp"
+    assert reasons[9] == "confidence must be an integer from 0 to 100"
+    assert reasons[10] == "object_marking_refs is not a list of marking ids"
+    assert reasons[11].startswith("value is")
 
 
 types_st = st.sets(st.sampled_from(list(SAMPLES)), min_size=1)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from helpers import free_port, scamintel_command, settings_environment
+from e2e.nodes import Node, serving
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.api import create_app
 from scamintel.settings import Settings
@@ -77,28 +74,5 @@ def police_key(node_database: NodeDatabase) -> str:
 @pytest.fixture
 def server(settings: Settings, node_database: NodeDatabase, tmp_path: Path) -> Iterator[str]:
     """``scamintel serve`` as an operator runs it, on a free port."""
-    port = free_port()
-    log = tmp_path / "server.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            scamintel_command("serve", "--port", str(port)),
-            env=settings_environment(settings),
-            cwd=tmp_path,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        process.wait(timeout=15)
-        pytest.fail("the server did not start: " + log.read_text(errors="replace"))
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
+    with serving(Node(settings, node_database, tmp_path)) as (base, _process):
+        yield base

@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench.extraction": ([], ["--repeat", "1"]),
     "bench.classifier_cv": ([], ["--runs", "1"]),
     "bench.taxii_serving": ([], ["--sizes", "1000,2000", "--large", "100000", "--runs", "1"]),
+    "bench.federation_sync": ([], ["--count", "20000", "--runs", "1"]),
 }
 
 

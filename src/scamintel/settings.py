@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     sync_backoff_base_seconds: float = Field(default=0.5, gt=0)
     sync_backoff_cap_seconds: float = Field(default=30.0, gt=0)
     sync_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Network analysis (docs/operations.md): a value named in more reports than this links
+    # none of them (one bank hotline or a victim's own number must not glue operations).
+    cluster_fanout_cap: int = Field(default=200, ge=2)
+    # Cross-border requests (docs/operations.md): hours each request kind may take before it
+    # is overdue, over the defaults in cases/requests.py; JSON in the environment, e.g.
+    # SCAMINTEL_REQUEST_SLA_HOURS='{"freeze_account": 12}'.
+    request_sla_hours: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("node_country")
     @classmethod

@@ -365,3 +365,127 @@ blind_releases = Table(
     Column("released_at", DateTime(timezone=True), nullable=True),
     Index(None, "partner", "status"),
 )
+
+# -- network analysis ----------------------------------------------------------------------------
+# A scam operation: reports linked through the values they share (analysis/graph.py). An
+# operation absorbed by a merge keeps its row with ``merged_into`` set, so links to it still
+# resolve. The summary columns are what the ranking sorts and filters on; ``summary`` holds the
+# whole summary as JSON (analysis/summary.py), refreshed whenever the operation changes.
+operations = Table(
+    "operations",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("merged_into", BigInteger, nullable=True),
+    Column("report_count", Integer, nullable=False),
+    Column("victim_count", Integer, nullable=False),
+    Column("total_loss_usd", Numeric(20, 2), nullable=False),
+    Column("harm_score", Numeric(12, 4), nullable=False),
+    Column("cross_border", Boolean, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=True),
+    Column("last_seen", DateTime(timezone=True), nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(None, "harm_score"),
+    Index(None, "merged_into"),
+)
+
+# Which operation each clustered report belongs to. A report without a row is not clustered
+# yet: the next incremental run takes it.
+report_operations = Table(
+    "report_operations",
+    metadata,
+    Column("report_id", ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("operation_id", ForeignKey("operations.id"), nullable=False),
+    Index(None, "operation_id"),
+)
+
+# -- cases and cross-border requests -------------------------------------------------------------
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("title", String(300), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("assignee", String(200), nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Index(None, "status", "updated_at"),
+)
+
+# What a case is about: operations, reports and indicators, by kind and reference.
+case_links = Table(
+    "case_links",
+    metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("ref", String(100), primary_key=True),
+    Column("added_by", String(200), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index(None, "kind", "ref"),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("text", Text, nullable=False),
+    Index(None, "case_id", "at"),
+)
+
+# A request to a partner node to act (freeze an account, suspend a number, ...). The requester
+# keeps an ``outgoing`` row and the partner an ``incoming`` one with the same ``request_id``;
+# the status moves sent → received → accepted | rejected → in_progress → fulfilled.
+cross_border_requests = Table(
+    "cross_border_requests",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("request_id", Uuid, nullable=False),
+    Column("direction", String(10), nullable=False),
+    Column("partner", String(200), nullable=False),
+    Column("case_id", ForeignKey("cases.id"), nullable=True),
+    Column("kind", String(30), nullable=False),
+    Column("indicator_type", String(20), nullable=False),
+    Column("indicator_value", String(2048), nullable=True),
+    Column("blind_selector", String(64), nullable=True),
+    Column("purpose", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("status_reason", Text, nullable=True),
+    Column("outcome", String(30), nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    # Delivery of an outgoing request, and of its later status reads: the partner may be offline.
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("last_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("request_id", "direction"),
+    Index(None, "direction", "status"),
+    Index(None, "partner"),
+    Index(None, "case_id"),
+)
+
+# Every status step of a request, on both nodes: who, when, why.
+cross_border_request_events = Table(
+    "cross_border_request_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "request_row_id",
+        ForeignKey("cross_border_requests.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("status", String(20), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("outcome", String(30), nullable=True),
+    Index(None, "request_row_id", "at"),
+)

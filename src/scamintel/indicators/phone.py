@@ -259,6 +259,16 @@ def _glued_indicator(digits: str, region: str) -> Indicator | None:
         return None
 
 
+# "190.000.000 đồng", "Rp 2.500.000": thousands grouped with dots, no trunk prefix or plus.
+# Nobody writes a phone number that way, and in Vietnamese and Indonesian text it is how
+# amounts are written (a Vietnamese amount read as +84190000000 glued unrelated reports).
+_DOT_GROUPED_AMOUNT = re.compile(r"[1-9]\d{0,2}(?:\.\d{3}){2,}", re.ASCII)
+
+
+def _written_as_amount(written: str) -> bool:
+    return _DOT_GROUPED_AMOUNT.fullmatch(written) is not None
+
+
 def _after_code_word(text: str, start: int) -> bool:
     before = text[max(0, start - _CODE_LOOKBEHIND) : start]
     return bool(before) and _CODE_BEFORE.search(before) is not None
@@ -306,7 +316,7 @@ class PhoneKind:
             if mapped[start] == "(" and ")" not in mapped[start:end]:
                 # The matcher keeps an opening bracket whose closing one it left out.
                 start += 1
-            if not _after_code_word(mapped, start):
+            if not _after_code_word(mapped, start) and not _written_as_amount(mapped[start:end]):
                 yield FoundIndicator(indicator, text[start:end], start, end)
         if "00" in mapped:
             yield from self._find_double_zero(text, mapped, spans, context.default_region)

@@ -73,6 +73,22 @@ def test_a_number_after_a_code_word_is_a_code_not_a_phone(text: str, region: str
     assert found_in(text, region) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Tôi đã chuyển 190.000.000 đồng cho họ", "VN"),
+        ("mất 350.000.000 đ", "VN"),
+        ("sudah transfer 2.500.000 ke rekening itu", "ID"),
+    ],
+)
+def test_an_amount_with_dot_grouped_thousands_is_not_a_phone(text: str, region: str) -> None:
+    assert [kind for kind, _, _ in found_in(text, region)] == []
+
+
+def test_a_phone_written_with_dots_is_still_read() -> None:
+    assert found_in("goi 0912.345.678 ngay", "VN") == [("phone", "+84912345678", "0912.345.678")]
+
+
 def test_a_number_glued_to_a_word_is_read_when_written_in_full() -> None:
     assert found_in("Info 088980007432berlaku", "ID") == [
         ("phone", "+6288980007432", "088980007432")

@@ -26,6 +26,8 @@ from scamintel.classify.service import (
     message_verdict,
 )
 from scamintel.cli_alerts import alert_app
+from scamintel.cli_cases import case_app
+from scamintel.cli_cluster import cluster, cluster_after_ingest
 from scamintel.cli_common import (
     console_actor,
     err,
@@ -36,6 +38,7 @@ from scamintel.cli_common import (
     region_context,
 )
 from scamintel.cli_federation import agreement_app, peer_app, refusals, sync
+from scamintel.cli_operations import operation_app
 from scamintel.cli_protection import (
     DEFAULT_NODE_URL,
     bundle_app,
@@ -46,6 +49,7 @@ from scamintel.cli_protection import (
     private_check,
 )
 from scamintel.cli_release import release_app
+from scamintel.cli_requests import request_app
 from scamintel.cli_verdicts import dispute_app, listings_app, outcome, review_app
 from scamintel.indicators import (
     IndicatorType,
@@ -81,17 +85,21 @@ app.add_typer(audit_app, name="audit")
 model_app = typer.Typer(help="The message classifier's model.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(alert_app, name="alert")
+app.add_typer(operation_app, name="operation")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(dispute_app, name="dispute")
 app.add_typer(listings_app, name="listings")
 app.add_typer(review_app, name="review")
+app.add_typer(case_app, name="case")
 app.command("outcome")(outcome)
 app.command("export")(export)
 app.add_typer(release_app, name="release")
+app.add_typer(request_app, name="request")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(peer_app, name="peer")
 app.command("sync")(sync)
 app.command("refusals")(refusals)
+app.command("cluster")(cluster)
 
 
 @app.command()
@@ -190,6 +198,7 @@ def ingest(
         workers=workers,
         parser=parser,
     )
+    cluster_after_ingest(settings, database, quiet=as_json)
     database.dispose()
     if as_json:
         print(json.dumps(_summary_json(summary)))
@@ -527,6 +536,7 @@ def demo(
         quiet=False,
     )
     _print_summary(summary)
+    cluster_after_ingest(settings, database, quiet=False)
     if summary.rejected:
         out.print(
             "The demonstration data holds some invalid values on purpose, as real reports do "

@@ -23,6 +23,7 @@ from scamintel.cli_common import (
     region_context,
 )
 from scamintel.federation.agreement import Agreement, AgreementError, parse_agreement
+from scamintel.federation.request_transport import deliver_requests, delivery_line
 from scamintel.federation.sync import (
     AUTH_BASIC,
     AUTH_BEARER,
@@ -33,6 +34,8 @@ from scamintel.federation.sync import (
 )
 from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import default_registry
+from scamintel.indicators.warninglist import Warninglist
+from scamintel.reports.reading import Reading
 from scamintel.storage import partner_repo, peers_repo
 from scamintel.storage.peers_repo import Peer, PeerExistsError, PeerSyncStore
 from scamintel.storage.store import append_audit
@@ -248,6 +251,14 @@ def sync(
         results = sync_peers(
             store, reader, SyncOptions.of(settings, page_size), actor=console_actor(), peer=peer
         )
+        # Cross-border requests travel on the same link (docs/cross-border-requests.md).
+        delivered = deliver_requests(
+            database,
+            Reading(default_registry(), region_context(None, settings), Warninglist()),
+            actor=console_actor(),
+            timeout=settings.sync_timeout_seconds,
+            peer=peer,
+        )
     finally:
         database.dispose()
     if as_json:
@@ -257,6 +268,8 @@ def sync(
             out.print("No peers to sync. Add one with `scamintel peer add`.")
         for result in results:
             out.print(_sync_line(result), highlight=False, soft_wrap=True)
+        for item in delivered:
+            out.print(escape(delivery_line(item)), highlight=False, soft_wrap=True)
     if any(r.failed for r in results):
         raise typer.Exit(1)
 

@@ -9,19 +9,16 @@ the key stored for it (``scamintel peer add``)."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from scamintel import __version__
 from scamintel.cli_common import console_actor, fail, load_settings, open_database, out
 from scamintel.federation.markings import Purpose
+from scamintel.federation.peer_http import PeerAddressError, PeerCallError, call_peer
 from scamintel.federation.release import (
     REQUIRED_APPROVALS,
     DecisionKind,
@@ -254,45 +251,13 @@ def _peer(database: NodeDatabase, name: str) -> Peer:
     return peer
 
 
-def node_base_url(peer_url: str) -> str:
-    """scheme://host:port of the peer's TAXII address: the node's REST API lives there."""
-    parsed = urllib.parse.urlsplit(peer_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        fail(f"the peer's address {peer_url!r} is not an http:// or https:// URL")
-    return f"{parsed.scheme}://{parsed.netloc}"
-
-
 def _call(peer: Peer, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
-    url = node_base_url(peer.url) + path
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(  # noqa: S310 - node_base_url checks the scheme
-        url,
-        data=data,
-        method=method,
-        headers={
-            "Authorization": f"Bearer {peer.api_key}",
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-            "User-Agent": f"scamintel/{__version__}",
-        },
-    )
     try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:  # noqa: S310
-            answer: dict[str, Any] = json.loads(response.read())
-            return answer
-    except urllib.error.HTTPError as error:
-        _fail_with_problem(peer, error)
-    except (urllib.error.URLError, OSError) as error:
-        fail(f"cannot reach {peer.name} at {url}: {getattr(error, 'reason', error)}", code=1)
-
-
-def _fail_with_problem(peer: Peer, error: urllib.error.HTTPError) -> NoReturn:
-    """The peer's own words (its problem detail) when it gives them."""
-    try:
-        detail = str(json.loads(error.read()).get("detail") or error.reason)
-    except (ValueError, AttributeError):
-        detail = str(error.reason)
-    fail(f"{peer.name} answered {error.code}: {detail}", code=1)
+        return call_peer(peer, method, path, body, timeout=REQUEST_TIMEOUT_S)
+    except PeerAddressError as error:
+        fail(str(error))
+    except PeerCallError as error:
+        fail(str(error), code=1)
 
 
 def _audit(database: NodeDatabase, event: AuditEvent) -> None:

@@ -40,12 +40,12 @@ class Settings(BaseSettings):
     sync_backoff_base_seconds: float = Field(default=0.5, gt=0)
     sync_backoff_cap_seconds: float = Field(default=30.0, gt=0)
     sync_timeout_seconds: float = Field(default=30.0, gt=0)
-    # Network analysis (docs/operations.md): a value named in more reports than this links
+    # Network analysis (docs/network-analysis.md): a value named in more reports than this links
     # none of them (one bank hotline or a victim's own number must not glue operations).
     cluster_fanout_cap: int = Field(default=200, ge=2)
-    # Cross-border requests (docs/operations.md): hours each request kind may take before it
-    # is overdue, over the defaults in cases/requests.py; JSON in the environment, e.g.
-    # SCAMINTEL_REQUEST_SLA_HOURS='{"freeze_account": 12}'.
+    # Cross-border requests (docs/cross-border-requests.md): hours each request kind may take
+    # before it is overdue, over the defaults in cases/requests.py; JSON in the environment,
+    # e.g. SCAMINTEL_REQUEST_SLA_HOURS='{"freeze_account": 12}'.
     request_sla_hours: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("node_country")
@@ -56,6 +56,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SCAMINTEL_NODE_COUNTRY must be an ISO 3166 alpha-2 code such as TH, MM or PH"
             )
+        return value
+
+    @field_validator("request_sla_hours")
+    @classmethod
+    def _sla_kinds_are_known(cls, value: dict[str, float]) -> dict[str, float]:
+        # The kinds live with the requests (cases/requests.py), imported only when a value is
+        # checked: the settings module stays importable by everything, the domain included.
+        from scamintel.cases.requests import SlaSettingsError, sla_hours
+
+        try:
+            sla_hours(value)
+        except SlaSettingsError as error:
+            raise ValueError(str(error)) from None
         return value
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,12 +10,34 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from conftest import _create_postgres_database, _drop_postgres_database
 from e2e.nodes import Node, serving
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.api import create_app
 from scamintel.settings import Settings
 from scamintel.storage.access_repo import create_api_key, ensure_organisation
+from scamintel.storage.database import make_engine
+from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
+
+
+@pytest.fixture
+def second_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second node's own migrated database, on the same backend as ``database_url``."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'second-node.db'}"
+        engine = make_engine(url)
+        upgrade_to_head(engine)
+        engine.dispose()
+        yield url
+        return
+    name = f"scamintel_b_{uuid.uuid4().hex[:12]}"
+    url = _create_postgres_database(name)
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    yield url
+    _drop_postgres_database(name)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from conftest import TEST_SECRET, _create_postgres_database, _drop_postgres_database
+from conftest import TEST_SECRET
 from e2e.conftest import make_key
 from e2e.nodes import Node, serving
 from scamintel.access.keys import Role
@@ -32,7 +32,6 @@ from scamintel.indicators import Indicator, IndicatorType
 from scamintel.reports.model import Channel, NewReport, ReportedIndicator, ReportSource, ScamType
 from scamintel.settings import Settings
 from scamintel.storage.database import make_engine
-from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.partner_repo import apply_agreement
 from scamintel.storage.peers_repo import find_peer
@@ -56,25 +55,6 @@ def agreement(partner: str) -> Agreement:
             "legal_basis": "Thailand-Cambodia MoU on online fraud",
         }
     )
-
-
-@pytest.fixture
-def second_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """Node B's own database, on the same backend as node A's."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'b' / 'node.db'}"
-        engine = make_engine(url)
-        upgrade_to_head(engine)
-        engine.dispose()
-        yield url
-        return
-    name = f"scamintel_b_{uuid.uuid4().hex[:12]}"
-    url = _create_postgres_database(name)
-    engine = make_engine(url)
-    upgrade_to_head(engine)
-    engine.dispose()
-    yield url
-    _drop_postgres_database(name)
 
 
 @pytest.fixture

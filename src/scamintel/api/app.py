@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from scamintel import __version__
 from scamintel.api.alerts_routes import alerts_api
+from scamintel.api.cases_routes import cases_api
+from scamintel.api.clusters_routes import clusters_api
 from scamintel.api.federation_routes import federation_api
 from scamintel.api.middleware import BodyLimitMiddleware, Metrics, MetricsAndHeadersMiddleware
 from scamintel.api.problems import install_problem_handlers
 from scamintel.api.protection_routes import protection
+from scamintel.api.requests_routes import federation_requests_api, requests_api
 from scamintel.api.review_routes import review_api
 from scamintel.api.routes import api, operator
 from scamintel.api.state import KeyVerifier, NodeState
 from scamintel.api.taxii_routes import taxii
+from scamintel.cases.requests import sla_hours
 from scamintel.federation.intake import canonicaliser
-from scamintel.federation.sync import BackgroundSync, SyncOptions, sync_peers
+from scamintel.federation.request_transport import deliver_and_log
+from scamintel.federation.sync import BackgroundSync, PeerSyncResult, SyncOptions, sync_peers
 from scamintel.indicators import ParseContext, default_registry
 from scamintel.indicators.lookalike import default_lookalikes
 from scamintel.indicators.warninglist import Warninglist
+from scamintel.reports.reading import Reading
 from scamintel.settings import Settings
 from scamintel.storage.migrate import schema_is_current
 from scamintel.storage.node import NodeDatabase
@@ -45,6 +52,7 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
         raise SchemaNotReadyError(
             "The database schema is missing or out of date; run `scamintel init` first."
         )
+    sla_hours(settings.request_sla_hours)  # an unknown request kind stops the start, named
     metrics = Metrics.create()
 
     background = _background_sync(settings, database)
@@ -76,9 +84,13 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     install_problem_handlers(app)
     app.include_router(api)
     app.include_router(alerts_api)
+    app.include_router(clusters_api)
     app.include_router(protection)
     app.include_router(review_api)
+    app.include_router(cases_api)
     app.include_router(federation_api)
+    app.include_router(requests_api)
+    app.include_router(federation_requests_api)
     app.include_router(taxii)
     app.include_router(operator)
     app.include_router(pages)
@@ -94,8 +106,16 @@ def _background_sync(settings: Settings, database: NodeDatabase) -> BackgroundSy
     store = PeerSyncStore(database)
     reader = canonicaliser(default_registry(), ParseContext(settings.node_country))
     options = SyncOptions.of(settings)
+    reading = Reading(default_registry(), ParseContext(settings.node_country), Warninglist())
+
+    def run_once(stop: threading.Event) -> Sequence[PeerSyncResult]:
+        results = sync_peers(store, reader, options, actor="sync", stop=stop)
+        # Cross-border requests ride on the same link: deliver new ones, read statuses.
+        deliver_and_log(
+            database, reading, actor="sync", timeout=settings.sync_timeout_seconds, stop=stop
+        )
+        return results
+
     return BackgroundSync(
-        settings.sync_interval_seconds,
-        lambda stop: sync_peers(store, reader, options, actor="sync", stop=stop),
-        shutdown_timeout=settings.sync_timeout_seconds + 5,
+        settings.sync_interval_seconds, run_once, shutdown_timeout=settings.sync_timeout_seconds + 5
     )

@@ -36,6 +36,7 @@ from scamintel.reports.service import Reader, check_value, read_report, submit_r
 from scamintel.reports.submission import MAX_VALUE, ReportSubmission
 from scamintel.reports.trust import report_source, trust_of_organisation
 from scamintel.reports.verdict import CheckResult
+from scamintel.storage.operations_repo import cluster_new_reports
 from scamintel.storage.releases_repo import partner_knowledge
 
 Node = Annotated[NodeState, Depends(node_state)]
@@ -214,6 +215,14 @@ def create_report(
             idempotency_key=idempotency_key,
             warninglist=node.warninglist,
         )
+        if submitted.created:
+            # The report joins (or merges) its operation in the same transaction.
+            cluster_new_reports(
+                store.connection,
+                fanout_cap=node.settings.cluster_fanout_cap,
+                now=datetime.now(UTC),
+                report_ids=[submitted.report_id],
+            )
     if not submitted.created:
         response.status_code = 200
     response.headers["Location"] = str(request.url_for("get_report", report_id=submitted.report_id))

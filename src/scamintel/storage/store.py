@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Table, func, select, tuple_, update
+from sqlalchemy import Connection, Row, Table, func, select, tuple_, update
 
 from scamintel.governance.audit import AuditEntry, AuditEvent, canonical_details, seal
 from scamintel.governance.sealing import PersonalDataSealer
@@ -399,19 +400,22 @@ def append_audit(connection: Connection, event: AuditEvent) -> AuditEntry:
     return entry
 
 
-def read_audit_entries(connection: Connection) -> Iterator[AuditEntry]:
-    import json
+def audit_entry_of(row: Row[Any]) -> AuditEntry:
+    """An ``audit_log`` row (all its columns) as the entry the chain verifies."""
+    event = AuditEvent(
+        actor=row.actor,
+        action=row.action,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        purpose=row.purpose,
+        details=json.loads(row.details),
+    )
+    return AuditEntry(row.seq, as_utc(row.at) or row.at, event, row.prev_hash, row.entry_hash)
 
+
+def read_audit_entries(connection: Connection) -> Iterator[AuditEntry]:
     for row in connection.execute(select(audit_log).order_by(audit_log.c.seq)):
-        event = AuditEvent(
-            actor=row.actor,
-            action=row.action,
-            object_type=row.object_type,
-            object_id=row.object_id,
-            purpose=row.purpose,
-            details=json.loads(row.details),
-        )
-        yield AuditEntry(row.seq, as_utc(row.at) or row.at, event, row.prev_hash, row.entry_hash)
+        yield audit_entry_of(row)
 
 
 def most_reported_indicators(

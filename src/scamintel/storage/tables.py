@@ -126,6 +126,8 @@ audit_log = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    # A case's (or any object's) trail is read by object, in order.
+    Index(None, "object_type", "object_id", "seq"),
 )
 
 # One row: the chain's head. Appenders lock it, which orders every append on both databases.
@@ -466,6 +468,9 @@ cross_border_requests = Table(
     Column("delivered_at", DateTime(timezone=True), nullable=True),
     Column("last_attempt_at", DateTime(timezone=True), nullable=True),
     Column("last_error", Text, nullable=True),
+    # Set when the partner refused the request (a 4xx): the syncs stop retrying it, only
+    # ``scamintel request deliver`` does; cleared by a successful delivery.
+    Column("refused_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("request_id", "direction"),
     Index(None, "direction", "status"),
     Index(None, "partner"),

@@ -1,5 +1,5 @@
 """network analysis and enforcement: operations, report operations, cases, case links and notes,
-cross-border requests and their events
+cross-border requests and their events, the audit log read by object
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_audit_log_object_type_object_id_seq"),
+            ["object_type", "object_id", "seq"],
+            unique=False,
+        )
     op.create_table(
         "cases",
         sa.Column(
@@ -119,6 +125,7 @@ def upgrade() -> None:
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("refused_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_cross_border_requests_case_id_cases")
         ),
@@ -197,6 +204,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_log_object_type_object_id_seq"))
     op.drop_index(op.f("ix_report_operations_operation_id"), table_name="report_operations")
     op.drop_table("report_operations")
     op.drop_index(

@@ -51,6 +51,7 @@ from scamintel.cli_protection import (
 from scamintel.cli_release import release_app
 from scamintel.cli_requests import request_app
 from scamintel.cli_verdicts import dispute_app, listings_app, outcome, review_app
+from scamintel.governance.audit import AuditEntry
 from scamintel.indicators import (
     IndicatorType,
     InvalidIndicatorError,
@@ -71,7 +72,11 @@ from scamintel.storage.access_repo import (
 from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.refresh import publish_listings_if_never_published
-from scamintel.storage.store import most_reported_indicators, read_audit_entries
+from scamintel.storage.store import (
+    latest_audit_entries,
+    most_reported_indicators,
+    read_audit_entries,
+)
 
 app = typer.Typer(
     help="scamintel: check, report and share scam intelligence.",
@@ -657,6 +662,64 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         err.print(f"[bold red]Audit log broken:[/] {verification.problem}")
     if not verification.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("list")
+def audit_list(
+    action: Annotated[
+        str | None, typer.Option(help="Only actions starting with this, e.g. operation.dossier")
+    ] = None,
+    object_type: Annotated[
+        str | None, typer.Option("--object-type", help="Only this kind of object, e.g. case")
+    ] = None,
+    object_id: Annotated[str | None, typer.Option("--object-id", help="Only this object")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="At most this many")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
+) -> None:
+    """The latest audit entries, newest first: who read, changed or disclosed what, and when."""
+    database = open_database(load_settings())
+    try:
+        with database.engine.connect() as connection:
+            entries = latest_audit_entries(
+                connection,
+                limit=limit,
+                action_prefix=action,
+                object_type=object_type,
+                object_id=object_id,
+            )
+    finally:
+        database.dispose()
+    if as_json:
+        for entry in entries:
+            print(json.dumps(_audit_json(entry), ensure_ascii=False))
+        return
+    if not entries:
+        out.print("No audit entries match.")
+    for entry in entries:
+        event = entry.event
+        about = f" {event.object_type}:{event.object_id}" if event.object_id else ""
+        purpose = f" for {event.purpose}" if event.purpose else ""
+        out.print(
+            f"{entry.seq} {entry.at:%Y-%m-%d %H:%M:%S} UTC {escape(event.actor)} "
+            f"{event.action}{escape(about)}{purpose}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _audit_json(entry: AuditEntry) -> dict[str, object]:
+    event = entry.event
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "purpose": event.purpose,
+        "details": event.details,
+        "entry_hash": entry.entry_hash,
+    }
 
 
 @model_app.command("train")

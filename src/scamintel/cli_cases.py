@@ -23,12 +23,14 @@ from scamintel.cases import service
 from scamintel.cases.model import (
     Case,
     CaseError,
+    CaseRequest,
     CaseStatus,
     CloseReason,
     LinkKind,
     case_reference,
     parse_case_id,
 )
+from scamintel.cases.requests import Delivery, RequestStatus
 from scamintel.cli_common import (
     console_actor,
     fail,
@@ -97,16 +99,38 @@ def _show(case: Case, message: str | None = None) -> None:
             highlight=False,
         )
     for request in case.requests:
-        late = ", OVERDUE" if request.overdue else ""
-        outcome = f", outcome {request.outcome.value}" if request.outcome else ""
-        out.print(
-            f"  request  {request.request_id} {request.kind.value} "
-            f"({request.indicator_type.value}) to {escape(request.partner)}: "
-            f"{request.status.value}{outcome}, due {request.due_at:%Y-%m-%d %H:%M} UTC{late}",
-            highlight=False,
-        )
+        _print_request(request)
     if message:
         out.print(f"  {escape(message)}", highlight=False)
+
+
+def _print_request(request: CaseRequest) -> None:
+    """One request sent from the case, with what `request list` marks: not delivered, refused
+    by the partner (and its words), and a rejection's reason."""
+    late = ", OVERDUE" if request.overdue else ""
+    outcome = f", outcome {request.outcome.value}" if request.outcome else ""
+    delivery = ""
+    if request.delivery is Delivery.PENDING:
+        delivery = ", NOT DELIVERED (`scamintel sync` or `scamintel request deliver` tries again)"
+    elif request.delivery is Delivery.REFUSED:
+        delivery = ", REFUSED BY PARTNER"
+    out.print(
+        f"  request  {request.request_id} {request.kind.value} "
+        f"({request.indicator_type.value}) to {escape(request.partner)}: "
+        f"{request.status.value}{outcome}{delivery}, due {request.due_at:%Y-%m-%d %H:%M} UTC"
+        f"{late}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if request.refused_because:
+        out.print(
+            f"    refused by the partner: {escape(request.refused_because)}; once fixed, "
+            "`scamintel request deliver` sends it again",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if request.status is RequestStatus.REJECTED and request.status_reason:
+        out.print(f"    rejected: {escape(request.status_reason)}", highlight=False, soft_wrap=True)
 
 
 @case_app.command("open")

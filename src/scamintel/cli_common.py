@@ -18,8 +18,8 @@ from scamintel.storage.migrate import schema_is_current
 from scamintel.storage.node import NodeDatabase
 
 BAD_INPUT = 2
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)  # ":ID:" in "ID:BCA:…" is a value, never an emoji code
+err = Console(stderr=True, emoji=False)
 
 
 def console_actor() -> str:

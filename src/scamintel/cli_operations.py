@@ -15,6 +15,7 @@ from rich.table import Table
 from scamintel.analysis.dossier import FORMATS, export_event, render_dossier, summary_text
 from scamintel.analysis.summary import summary_to_dict
 from scamintel.cli_common import console_actor, fail, load_settings, open_database, out
+from scamintel.indicators import IndicatorType
 from scamintel.storage.operation_summaries_repo import (
     OperationRow,
     Order,
@@ -127,19 +128,44 @@ def _live_or_fail(operation_id: int, row: OperationRow | None, survivor: int | N
     fail(f"no scam operation {operation_id} on this node; `scamintel operation list` lists them")
 
 
+def _indicator_type(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return IndicatorType(text.strip().lower()).value
+    except ValueError:
+        names = ", ".join(t.value for t in IndicatorType)
+        fail(f"--type {text!r} is not an indicator type; use one of: {names}")
+
+
 @operation_app.command("show")
 def show(
     operation_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="The operation's id")],
+    indicators: Annotated[
+        int,
+        typer.Option(
+            "--indicators",
+            min=1,
+            max=100_000,
+            help="How many of its values to list, most named first",
+        ),
+    ] = SHOWN_INDICATORS,
+    indicator_type: Annotated[
+        str | None, typer.Option("--type", help="Only values of this type, e.g. bank_account")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """One operation: its summary and most named indicators."""
+    """One operation: its summary and its most named values (20 unless --indicators says)."""
+    wanted_type = _indicator_type(indicator_type)
     database = open_database(load_settings())
     try:
         with database.engine.connect() as connection:
             # An operation no clustering run has summarised yet is summarised on the fly.
             row = current_operation(connection, operation_id, datetime.now(UTC))
             survivor = survivor_of(connection, operation_id) if row is None else operation_id
-            named = operation_indicators(connection, operation_id, limit=SHOWN_INDICATORS)
+            named = operation_indicators(
+                connection, operation_id, limit=indicators, indicator_type=wanted_type
+            )
     finally:
         database.dispose()
     _live_or_fail(operation_id, row, survivor)

@@ -25,6 +25,7 @@ from scamintel.cases.requests import (
     RequestNotFoundError,
     RequestStatus,
     SlaSettingsError,
+    StepNotAllowedError,
     TransitionError,
     advance,
     check_subject,
@@ -239,7 +240,8 @@ def request_send(
         print(json.dumps(_json(stored), ensure_ascii=False))
         return
     _print(stored)
-    if stored.status is RequestStatus.SENT:
+    # A refused request is not retried by the syncs: _print already said what to do.
+    if stored.delivery is Delivery.PENDING:
         out.print(
             "  not delivered yet; `scamintel sync` or `scamintel request deliver` tries again",
             highlight=False,
@@ -333,7 +335,7 @@ def _step(
     database = open_database(settings)
     try:
         with database.engine.begin() as connection:
-            moved = advance(
+            taken = advance(
                 SqlRequests(connection, database.sealer, _reading(settings)),
                 key,
                 target,
@@ -342,11 +344,22 @@ def _step(
                 actor=console_actor(),
                 now=datetime.now(UTC),
             )
+    except StepNotAllowedError as error:
+        fail(_step_refusal(error))
     except (RequestInvalidError, RequestNotFoundError, TransitionError) as error:
         fail(str(error))
     finally:
         database.dispose()
-    _print(moved)
+    _print(taken.request)
+    if taken.outcome_note is not None:
+        out.print(f"  [yellow]note:[/] {taken.outcome_note}", highlight=False, soft_wrap=True)
+
+
+def _step_refusal(error: StepNotAllowedError) -> str:
+    """The domain's words with the commands that take the request on."""
+    if not error.commands:
+        return str(error)
+    return f"{error}: scamintel request {'|'.join(error.commands)} {error.request_id}"
 
 
 @request_app.command("accept")

@@ -8,15 +8,21 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
+from conftest import TEST_SECRET
 from helpers import free_port, scamintel_command, settings_environment
+from scamintel.federation.agreement import Agreement
+from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.settings import Settings
+from scamintel.storage.database import make_engine
 from scamintel.storage.node import NodeDatabase
+from scamintel.storage.partner_repo import apply_agreement
 from scamintel.storage.tables import partner_indicators
 
 # Sync retries fast in tests: a dead peer should fail in seconds, not minutes.
@@ -58,6 +64,29 @@ class Node:
             ).all()
         assert len(rows) == len({row.stix_id for row in rows})
         return {row.stix_id: (row.value, row.revoked) for row in rows}
+
+
+def second_node(
+    database_url: str, folder: Path, *, name: str, country: str, agreement: Agreement
+) -> Node:
+    """Another node beside the test's own: its database (``second_database_url``), its own
+    secret and folder under ``folder``, and its agreement with the test's node in force. The
+    caller disposes of ``node.database``."""
+    secret = TEST_SECRET[::-1]
+    database = NodeDatabase(make_engine(database_url), PersonalDataSealer(secret))
+    with database.engine.begin() as connection:
+        apply_agreement(connection, agreement, database.sealer, "test", datetime.now(UTC))
+    settings = Settings(
+        home=folder / f"{name}-home",
+        database_url=database_url,
+        node_name=name,
+        node_country=country,
+        secret_key=secret,
+        environment="test",
+    )
+    cwd = folder / name
+    cwd.mkdir(exist_ok=True)
+    return Node(settings, database, cwd)
 
 
 @contextmanager

@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 from e2e.conftest import make_key
 from integration.test_cases_repo import store_request
 from scamintel.access.keys import Role
+from scamintel.cases.requests import CrossBorderRequest, RequestEvent, RequestStatus
 from scamintel.storage.node import NodeDatabase
+from scamintel.storage.requests_repo import SqlRequests
 from scamintel.storage.tables import operations
 
 PROBLEM = "application/problem+json"
@@ -329,6 +331,9 @@ def test_a_case_shows_its_cross_border_requests_and_their_steps_are_in_its_trail
             "due_at": shown.json()["requests"][0]["due_at"],
             "overdue": True,
             "outcome": None,
+            "status_reason": None,
+            "delivery": "pending",
+            "refused_because": None,
         }
     ]
     assert datetime.fromisoformat(shown.json()["requests"][0]["due_at"]) == request.due_at
@@ -339,6 +344,54 @@ def test_a_case_shows_its_cross_border_requests_and_their_steps_are_in_its_trail
         "case.audit_viewed",
     ]
     assert trail.json()["entries"][1]["details"]["case_id"] == case["number"]
+
+
+REFUSAL = "KH-NCC answered 403: type url is not in the agreement with TH-AOC"
+REJECTION = "no MLAT reference given"
+
+
+def requests_in_trouble(
+    node_database: NodeDatabase, case_number: int
+) -> dict[str, CrossBorderRequest]:
+    """Three requests sent from the case, newest first: one the partner received and rejected
+    with a reason, one it refused (4xx) and one it never got; the last two are both `sent`."""
+    now = datetime.now(UTC)
+    made = {
+        name: store_request(node_database, case_number, created_at=now - timedelta(minutes=n))
+        for n, name in enumerate(("rejected", "refused", "pending"))
+    }
+    with node_database.engine.begin() as connection:
+        store = SqlRequests(connection, node_database.sealer)
+        unreached = "cannot reach MM-CCD at http://127.0.0.1:9: connection refused"
+        store.record_attempt(made["pending"], at=now, error=unreached, delivered=False, actor="t")
+        store.record_attempt(
+            made["refused"], at=now, error=REFUSAL, delivered=False, actor="t", refused=True
+        )
+        rejected = made["rejected"]
+        store.record_attempt(rejected, at=now, error=None, delivered=True, actor="t")
+        store.save_step(rejected, RequestEvent(RequestStatus.RECEIVED, now, "partner:MM-CCD"))
+        store.save_step(
+            rejected, RequestEvent(RequestStatus.REJECTED, now, "partner:MM-CCD", REJECTION)
+        )
+    return made
+
+
+def test_a_case_shows_each_request_s_delivery_refusal_and_rejection(
+    client: TestClient, investigator_key: str, node_database: NodeDatabase
+) -> None:
+    case = open_case(client, investigator_key, title="Requests in trouble")
+    made = requests_in_trouble(node_database, int(str(case["number"])))
+
+    shown = client.get(f"/api/v1/cases/{case['id']}", headers=bearer(investigator_key)).json()
+
+    assert [
+        (r["request_id"], r["status"], r["delivery"], r["refused_because"], r["status_reason"])
+        for r in shown["requests"]
+    ] == [
+        (str(made["rejected"].request_id), "rejected", "delivered", None, REJECTION),
+        (str(made["refused"].request_id), "sent", "refused", REFUSAL, None),
+        (str(made["pending"].request_id), "sent", "pending", None, None),
+    ]
 
 
 def test_a_closed_case_is_reopened_and_reassigned_in_one_patch(

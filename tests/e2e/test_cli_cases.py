@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from e2e.test_cases_api import REFUSAL, REJECTION, requests_in_trouble
 from helpers import run_scamintel
 from integration.test_cases_repo import store_request
 from scamintel.settings import Settings
@@ -81,6 +82,42 @@ def test_a_console_session_on_a_case_is_shown_and_audited_in_order(
     assert len(case_actors) == 1
     assert trail[0]["actor"].startswith("cli")
     assert verified.returncode == 0, verified.stderr
+
+
+def request_text(lines: list[str], request_id: str) -> str:
+    """The request's line in `case show` and the indented lines under it, as one line."""
+    start = next(i for i, line in enumerate(lines) if request_id in line)
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("    "):
+            break
+        block.append(line)
+    return " ".join(" ".join(block).split())
+
+
+def test_case_show_says_which_requests_were_not_delivered_refused_or_rejected(
+    settings: Settings, node_database: NodeDatabase, tmp_path: Path
+) -> None:
+    opened = case_json(settings, tmp_path, "open", "--title", "Requests in trouble")
+    made = requests_in_trouble(node_database, opened["number"])
+
+    shown = case_json(settings, tmp_path, "show", opened["id"])
+    lines = case_cli(settings, tmp_path, "show", opened["id"]).splitlines()
+
+    assert [
+        (r["delivery"], r["refused_because"], r["status_reason"]) for r in shown["requests"]
+    ] == [
+        ("delivered", None, REJECTION),
+        ("refused", REFUSAL, None),
+        ("pending", None, None),
+    ]
+    text = {name: request_text(lines, str(r.request_id)) for name, r in made.items()}
+    assert "to MM-CCD: sent, NOT DELIVERED" in text["pending"]
+    assert "to MM-CCD: sent, REFUSED BY PARTNER" in text["refused"]
+    assert f"refused by the partner: {REFUSAL}" in text["refused"]
+    assert "NOT DELIVERED" not in text["refused"]
+    assert "to MM-CCD: rejected, due" in text["rejected"]
+    assert f"rejected: {REJECTION}" in text["rejected"]
 
 
 def test_the_console_refuses_bad_case_input_with_exit_2_and_the_reason(

@@ -72,6 +72,18 @@ def test_list_show_and_dossier(
     assert document["indicators"] == [
         {"type": "phone", "value": "+66812345678", "country": "TH", "report_count": 3}
     ]
+    phones = run_scamintel(
+        settings, tmp_path, "operation", "show", str(big), "--type", "PHONE", "--indicators", "1",
+        "--json",
+    )  # fmt: skip
+    assert [i["value"] for i in json.loads(phones.stdout)["indicators"]] == ["+66812345678"]
+    accounts = run_scamintel(
+        settings, tmp_path, "operation", "show", str(big), "--type", "bank_account", "--json"
+    )
+    assert json.loads(accounts.stdout)["indicators"] == []
+    bad_type = run_scamintel(settings, tmp_path, "operation", "show", str(big), "--type", "iban")
+    assert bad_type.returncode == 2
+    assert "'iban' is not an indicator type" in bad_type.stderr.decode()
     moved = run_scamintel(settings, tmp_path, "operation", "show", str(merged))
     assert moved.returncode == 2
     assert f"merged into {big}" in moved.stderr.decode()
@@ -107,6 +119,17 @@ def test_list_show_and_dossier(
         "narrative_report_ids": narrated,
     }
 
+    # The operator reads the export back from the log.
+    logged = run_scamintel(
+        settings, tmp_path, "audit", "list", "--action", "operation.dossier", "--json"
+    )
+    assert logged.returncode == 0, logged.stderr
+    lines = [json.loads(line) for line in logged.stdout.decode().splitlines()]
+    assert [(e["action"], e["object_id"], e["details"]["format"]) for e in lines] == [
+        ("operation.dossier_export", str(big), "html")
+    ]
+    as_text = run_scamintel(settings, tmp_path, "audit", "list", "--object-type", "operation")
+    assert f"operation.dossier_export operation:{big}" in as_text.stdout.decode()
     wrong = run_scamintel(
         settings, tmp_path, "operation", "dossier", str(big), "--format", "pdf", "--out", "x"
     )

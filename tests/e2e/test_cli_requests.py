@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+
+import pytest
 
 from helpers import free_port, run_scamintel, scamintel_command, settings_environment
 from scamintel.cases.requests import NewRequest, RequestKind, receive_incoming
@@ -63,8 +68,15 @@ def test_answering_a_partner_request_from_the_cli(
     assert run_scamintel(settings, tmp_path, "request", "accept", late).returncode == 0
     skipped = run_scamintel(settings, tmp_path, "request", "fulfil", late, "--outcome", "blocked")
     assert skipped.returncode == 2
-    assert "is accepted; it can go to: in_progress, rejected" in " ".join(
-        skipped.stderr.decode().split()
+    # The statuses, then the commands that take the request there.
+    assert (
+        f"request {late} is accepted; it can go to in_progress or rejected (next: start or "
+        f"reject): scamintel request start|reject {late}"
+    ) in words(skipped.stderr)
+    curt = run_scamintel(settings, tmp_path, "request", "reject", late, "--reason", "no")
+    assert curt.returncode == 2
+    assert "a rejection needs a reason the requester can act on (at least 3 characters)" in words(
+        curt.stderr
     )
     assert run_scamintel(settings, tmp_path, "request", "start", late).returncode == 0
     wrong = run_scamintel(settings, tmp_path, "request", "fulfil", late, "--outcome", "frozen")
@@ -76,6 +88,10 @@ def test_answering_a_partner_request_from_the_cli(
         settings, tmp_path, "request", "fulfil", late, "--outcome", "blocked", "--reason", "AIS"
     )
     assert done.returncode == 0, done.stderr
+    # No report on this node names the number: the outcome goes to the requester only.
+    assert "note: the outcome was not recorded on this node: no report here names" in words(
+        done.stdout
+    )
     shown = run_scamintel(settings, tmp_path, "request", "show", late, "--json")
     answer = json.loads(shown.stdout)
     assert (answer["status"], answer["outcome"], answer["overdue"]) == (
@@ -115,6 +131,15 @@ def test_send_errors_say_what_to_fix(settings: Settings, tmp_path: Path) -> None
     )
     assert bad_sla.returncode == 2
     assert "names 'suspend', which is not a request kind" in " ".join(bad_sla.stderr.split())
+    phone = ("--kind", "suspend_number", "--type", "phone")
+    neither = run_scamintel(settings, tmp_path, *base, *phone)
+    assert neither.returncode == 2
+    assert "neither a value nor a blind selector was given" in words(neither.stderr)
+    both = run_scamintel(
+        settings, tmp_path, *base, *phone, "--value", NUMBER, "--selector", "ab" * 32
+    )
+    assert both.returncode == 2
+    assert "either the value or the blind selector, not both" in words(both.stderr)
 
 
 def words(output: bytes) -> str:
@@ -179,6 +204,80 @@ def test_following_a_request_that_is_not_delivered_or_refused(
         actions = [e.event.action for e in read_audit_entries(connection)]
     assert actions.count("cross_border_request.listed") == 2
     assert actions.count("cross_border_request.viewed") == 2
+
+
+class Refusing(BaseHTTPRequestHandler):
+    """A partner node that refuses every request it is sent, as a node does (403, problem)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"detail": "type phone is not in the agreement with TH-AOC"}).encode()
+        self.send_response(403)
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture
+def refusing_partner() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), Refusing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/taxii2/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_send_says_refused_or_not_delivered_never_both_and_names_the_case(
+    settings: Settings, node_database: NodeDatabase, tmp_path: Path, refusing_partner: str
+) -> None:
+    now = datetime.now(UTC)
+    terms = {
+        "version": 1,
+        "types": ["phone"],
+        "markings": ["amber"],
+        "share_as": "amber",
+        "purposes": ["investigation"],
+        "retention_days": 30,
+    }
+    offline = f"http://127.0.0.1:{free_port()}/taxii2/"  # nobody listens there
+    with node_database.engine.begin() as connection:
+        for name, url in (("MM-CCD", refusing_partner), ("VN-CSC", offline)):
+            add_peer(connection, node_database.sealer, name=name, url=url, api_key="k", now=now)
+            agreement = Agreement.model_validate(terms | {"partner": name})
+            apply_agreement(connection, agreement, node_database.sealer, "test", now)
+    opened = run_scamintel(settings, tmp_path, "case", "open", "--title", "Call centre", "--json")
+    case = json.loads(opened.stdout)["id"]
+    asked = ("--kind", "suspend_number", "--type", "phone", "--value", NUMBER)
+    reason = ("--reason", "Case 7: call-centre number", "--case", case.lower())
+
+    refused = run_scamintel(settings, tmp_path, "request", "send", "MM-CCD", *asked, *reason)
+    unreached = run_scamintel(settings, tmp_path, "request", "send", "VN-CSC", *asked, *reason)
+    listed = run_scamintel(settings, tmp_path, "request", "list", "--case", case, "--json")
+
+    assert refused.returncode == 0, refused.stderr
+    assert (
+        "refused by the partner: MM-CCD answered 403: type phone is not in the agreement with "
+        "TH-AOC; once fixed, `scamintel request deliver` sends it again"
+    ) in words(refused.stdout)
+    assert "not delivered yet" not in words(refused.stdout)
+    assert unreached.returncode == 0, unreached.stderr
+    assert "not delivered yet; `scamintel sync` or `scamintel request deliver` tries again" in (
+        words(unreached.stdout)
+    )
+    assert "refused by the partner" not in words(unreached.stdout)
+    assert f"last error: cannot reach VN-CSC at {offline.removesuffix('/taxii2/')}: " in words(
+        unreached.stdout
+    )
+    # The case as the case API and `case show` name it, in the CLI's JSON as in the API's.
+    assert [(r["partner"], r["delivery"], r["case_id"]) for r in json.loads(listed.stdout)] == [
+        ("VN-CSC", "pending", case),
+        ("MM-CCD", "refused", case),
+    ]
 
 
 def test_serve_refuses_an_unknown_kind_in_the_sla_settings(settings: Settings) -> None:

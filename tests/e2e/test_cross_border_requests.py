@@ -21,18 +21,19 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from conftest import TEST_SECRET
 from e2e.conftest import make_key
-from e2e.nodes import Node, serving
+from e2e.nodes import Node, second_node, serving
 from helpers import free_port
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.cases.requests import CrossBorderRequest, RequestStatus
+from scamintel.cli_common import region_context
 from scamintel.federation.agreement import Agreement, blind_selector
-from scamintel.governance.sealing import PersonalDataSealer
-from scamintel.indicators import Indicator, IndicatorType
+from scamintel.federation.request_transport import deliver_requests
+from scamintel.indicators import Indicator, IndicatorType, default_registry
+from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.model import Channel, NewReport, ReportedIndicator, ReportSource, ScamType
+from scamintel.reports.reading import Reading
 from scamintel.settings import Settings
-from scamintel.storage.database import make_engine
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.partner_repo import apply_agreement
 from scamintel.storage.peers_repo import add_peer
@@ -124,21 +125,12 @@ def node_a(settings: Settings, node_database: NodeDatabase, tmp_path: Path) -> N
 @pytest.fixture
 def node_b(second_database_url: str, tmp_path: Path) -> Iterator[Node]:
     """The requester: KH-NCC, which also holds a report on the mule account."""
-    b_settings = Settings(
-        home=tmp_path / "b-home",
-        database_url=second_database_url,
-        node_name=B_NAME,
-        node_country="KH",
-        secret_key=TEST_SECRET[::-1],
-        environment="test",
+    node = second_node(
+        second_database_url, tmp_path, name=B_NAME, country="KH", agreement=agreement(A_NAME)
     )
-    database = NodeDatabase(make_engine(second_database_url), PersonalDataSealer(TEST_SECRET[::-1]))
-    with database.engine.begin() as connection:
-        apply_agreement(connection, agreement(A_NAME), database.sealer, "test", datetime.now(UTC))
-    report_about(database, MULE)
-    (tmp_path / "b").mkdir()
-    yield Node(b_settings, database, tmp_path / "b")
-    database.dispose()
+    report_about(node.database, MULE)
+    yield node
+    node.database.dispose()
 
 
 @pytest.fixture
@@ -206,6 +198,14 @@ def test_a_request_travels_to_the_partner_and_its_answer_and_outcome_come_back(
         assert queue[0]["due_at"] == sent["due_at"]  # the requester's SLA clock, on both sides
         assert queue[0]["next_steps"] == ["accepted", "rejected"]
 
+        early = a.post(f"{REQUESTS}/{request_id}/fulfil")
+        assert early.status_code == 409
+        # The statuses it can go to, and the endpoints that take it there.
+        assert early.json()["detail"] == (
+            f"request {request_id} is received; it can go to accepted or rejected (next: "
+            f"accept or reject): POST {REQUESTS}/{request_id}/accept or "
+            f"POST {REQUESTS}/{request_id}/reject"
+        )
         assert a.post(f"{REQUESTS}/{request_id}/accept").json()["status"] == "accepted"
         assert a.post(f"{REQUESTS}/{request_id}/start").json()["status"] == "in_progress"
         wrong = a.post(f"{REQUESTS}/{request_id}/fulfil", json={"outcome": "blocked"})
@@ -218,9 +218,11 @@ def test_a_request_travels_to_the_partner_and_its_answer_and_outcome_come_back(
         assert done.status_code == 200, done.text
         partner_view = done.json()
         assert (partner_view["status"], partner_view["outcome"]) == ("fulfilled", "frozen")
+        # TH-AOC holds a report on the account: the outcome is on its own verdicts too.
+        assert (partner_view["outcome_recorded"], partner_view["note"]) == (True, None)
         late = a.post(f"{REQUESTS}/{request_id}/accept")
         assert late.status_code == 409
-        assert "is fulfilled; it can go to: none" in late.json()["detail"]
+        assert late.json()["detail"].endswith("is fulfilled; it is final: no step follows")
 
         synced = node_b.cli("sync")
         assert f"request {request_id} to {A_NAME}: fulfilled (3 new steps)" in synced.stdout
@@ -390,7 +392,8 @@ def test_a_partner_delivers_once_and_reads_only_its_own_requests(
         ),
         ({"kind": "suspend_number"}, 422, "cannot be about a bank_account"),
         ({"value": "not an account"}, 422, "cannot be read"),
-        ({"value": None}, 422, "either the value or the blind selector"),
+        ({"value": None}, 422, "neither a value nor a blind selector was given"),
+        ({"selector": "ab" * 32}, 422, "either the value or the blind selector, not both"),
         ({"created_at": "2026-11-29T08:00:00"}, 422, "timezone"),
         (
             {
@@ -534,3 +537,119 @@ def test_investigator_errors_say_what_to_fix(
         "cross_border_request.viewed",
         "cross_border_request.listed",
     ]
+
+
+def test_a_case_is_named_as_the_case_api_names_it(
+    client: TestClient, node_database: NodeDatabase, investigator_key: str
+) -> None:
+    with node_database.engine.begin() as connection:
+        add_peer(
+            connection,
+            node_database.sealer,
+            name=A_NAME,
+            url="http://127.0.0.1:9/taxii2/",
+            api_key="si_test",
+            now=datetime.now(UTC),
+        )
+        apply_agreement(
+            connection, agreement(A_NAME), node_database.sealer, "test", datetime.now(UTC)
+        )
+    headers = bearer(investigator_key)
+    case = client.post("/api/v1/cases", json={"title": "KBANK mules"}, headers=headers).json()
+    number = case["number"]
+    body = {
+        "peer": A_NAME,
+        "kind": "freeze_account",
+        "type": "bank_account",
+        "value": MULE.value,
+        "reason": REASON,
+    }
+
+    # CASE-7, case-7, 7 and "7": one case, shown as the case API shows it.
+    for given in (case["id"], case["id"].lower(), number, str(number)):
+        sent = client.post(REQUESTS, json=body | {"case_id": given}, headers=headers)
+        assert sent.status_code == 201, sent.text
+        assert sent.json()["case_id"] == case["id"] == f"CASE-{number}"
+    for given in (case["id"], case["id"].lower(), str(number)):
+        listed = client.get(REQUESTS, params={"case_id": given}, headers=headers)
+        assert listed.status_code == 200, listed.text
+        assert [r["case_id"] for r in listed.json()["requests"]] == [case["id"]] * 4
+
+    bad_body = client.post(REQUESTS, json=body | {"case_id": "KBANK"}, headers=headers)
+    bad_query = client.get(REQUESTS, params={"case_id": "CASE-x"}, headers=headers)
+    for bad in (bad_body, bad_query):
+        assert bad.status_code == 422, bad.text
+        assert "write it as 7 or CASE-7" in bad.json()["detail"]
+
+
+def test_fulfilling_with_an_outcome_this_node_cannot_record_says_so(
+    client: TestClient, partner_node: str, investigator_key: str
+) -> None:
+    body = delivery(value="TH:SCB:9876543210")  # no report on this node names it
+    assert client.post(FEDERATION, json=body, headers=bearer(partner_node)).status_code == 201
+    path = f"{REQUESTS}/{body['request_id']}"
+    headers = bearer(investigator_key)
+    for step in ("accept", "start"):
+        assert client.post(f"{path}/{step}", headers=headers).status_code == 200
+
+    done = client.post(f"{path}/fulfil", json={"outcome": "frozen"}, headers=headers)
+
+    assert done.status_code == 200, done.text
+    assert (done.json()["status"], done.json()["outcome"]) == ("fulfilled", "frozen")
+    assert done.json()["outcome_recorded"] is False
+    assert "not recorded on this node: no report here names this value" in done.json()["note"]
+    # A step without an outcome says nothing about recording one.
+    shown = client.get(path, headers=headers).json()
+    assert (shown["outcome_recorded"], shown["note"]) == (None, None)
+
+
+def test_a_partner_that_is_down_gives_each_request_an_error_about_the_node_only(
+    node_database: NodeDatabase, settings: Settings, investigator_key: str, client: TestClient
+) -> None:
+    port = free_port()  # nothing listens there
+    with node_database.engine.begin() as connection:
+        add_peer(
+            connection,
+            node_database.sealer,
+            name=A_NAME,
+            url=f"http://127.0.0.1:{port}/taxii2/",
+            api_key="si_test",
+            now=datetime.now(UTC),
+        )
+        apply_agreement(
+            connection, agreement(A_NAME), node_database.sealer, "test", datetime.now(UTC)
+        )
+    body = {
+        "peer": A_NAME,
+        "kind": "freeze_account",
+        "type": "bank_account",
+        "value": MULE.value,
+        "reason": REASON,
+    }
+    sent = [
+        client.post(REQUESTS, json=body, headers=bearer(investigator_key)).json()["request_id"]
+        for _ in range(3)
+    ]
+
+    results = deliver_requests(
+        node_database,
+        Reading(default_registry(), region_context(None, settings), Warninglist()),
+        actor="test",
+        timeout=2,
+    )
+
+    assert sorted(str(r.request_id) for r in results) == sorted(sent)
+    errors = {held_error(node_database, request_id) for request_id in sent}
+    # One error for the node, true for each of its requests: no other request's path in it.
+    assert len(errors) == 1
+    (error,) = errors
+    assert error.startswith(f"cannot reach {A_NAME} at http://127.0.0.1:{port}: ")
+    assert "/api/" not in error
+
+
+def held_error(database: NodeDatabase, request_id: str) -> str:
+    with database.engine.connect() as connection:
+        found = SqlRequests(connection, database.sealer).get(uuid.UUID(request_id))
+    assert found is not None
+    assert found.last_error is not None
+    return found.last_error

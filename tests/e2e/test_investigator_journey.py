@@ -7,6 +7,7 @@ after a sync, with the outcome in the Thai verdict engine."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,11 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
-from conftest import TEST_SECRET
 from e2e.conftest import make_key
-from e2e.nodes import Node, serving
+from e2e.nodes import Node, second_node, serving
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.federation.agreement import Agreement
-from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.settings import Settings
-from scamintel.storage.database import make_engine
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.partner_repo import apply_agreement
 from scamintel.storage.tables import indicator_events, indicators
@@ -67,20 +65,16 @@ def thai(settings: Settings, node_database: NodeDatabase, tmp_path: Path) -> Nod
 
 
 @pytest.fixture
-def cambodian(second_database_url: str, tmp_path: Path) -> Node:
-    secret = TEST_SECRET[::-1]
-    database = NodeDatabase(make_engine(second_database_url), PersonalDataSealer(secret))
-    apply(database, THAI)
-    (tmp_path / "kh").mkdir()
-    kh_settings = Settings(
-        home=tmp_path / "kh-home",
-        database_url=second_database_url,
-        node_name=CAMBODIAN,
-        node_country="KH",
-        secret_key=secret,
-        environment="test",
+def cambodian(second_database_url: str, tmp_path: Path) -> Iterator[Node]:
+    node = second_node(
+        second_database_url,
+        tmp_path,
+        name=CAMBODIAN,
+        country="KH",
+        agreement=agreement_with(THAI),
     )
-    return Node(kh_settings, database, tmp_path / "kh")
+    yield node
+    node.database.dispose()
 
 
 def worst_operation(node: Node) -> dict[str, Any]:

@@ -21,17 +21,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from conftest import TEST_SECRET
 from e2e.conftest import make_key
-from e2e.nodes import Node, serving
+from e2e.nodes import Node, second_node, serving
 from scamintel.access.keys import Role
 from scamintel.federation.agreement import Agreement
 from scamintel.federation.stix import indicator_id
-from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.reports.model import Channel, NewReport, ReportedIndicator, ReportSource, ScamType
 from scamintel.settings import Settings
-from scamintel.storage.database import make_engine
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.partner_repo import apply_agreement
 from scamintel.storage.peers_repo import find_peer
@@ -89,20 +86,11 @@ def node_a(settings: Settings, node_database: NodeDatabase, tmp_path: Path) -> N
 
 @pytest.fixture
 def node_b(second_database_url: str, tmp_path: Path) -> Iterator[Node]:
-    b_settings = Settings(
-        home=tmp_path / "b-home",
-        database_url=second_database_url,
-        node_name=B_NAME,
-        node_country="KH",
-        secret_key=TEST_SECRET[::-1],
-        environment="test",
+    node = second_node(
+        second_database_url, tmp_path, name=B_NAME, country="KH", agreement=agreement(A_NAME)
     )
-    database = NodeDatabase(make_engine(second_database_url), PersonalDataSealer(TEST_SECRET[::-1]))
-    with database.engine.begin() as connection:
-        apply_agreement(connection, agreement(A_NAME), database.sealer, "test", datetime.now(UTC))
-    (tmp_path / "b").mkdir(exist_ok=True)
-    yield Node(b_settings, database, tmp_path / "b")
-    database.dispose()
+    yield node
+    node.database.dispose()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from scamintel.cases.model import (
 )
 from scamintel.cases.requests import (
     CrossBorderRequest,
+    Delivery,
     Direction,
     Outcome,
     RequestEvent,
@@ -384,6 +385,7 @@ def test_a_case_shows_its_cross_border_requests_and_their_steps_join_its_trail(
             answered.due_at,
             overdue=False,
             outcome=Outcome.FROZEN,
+            delivery=Delivery.PENDING,  # stored without a delivery attempt
         ),
         CaseRequest(
             late.request_id,
@@ -393,6 +395,7 @@ def test_a_case_shows_its_cross_border_requests_and_their_steps_join_its_trail(
             RequestStatus.SENT,
             late.due_at,
             overdue=True,
+            delivery=Delivery.PENDING,
         ),
     )
     assert [(e.event.action, e.event.object_id) for e in trail] == [

@@ -20,7 +20,7 @@ from scamintel.cases.model import (
     CloseReason,
     LinkKind,
 )
-from scamintel.cases.requests import Outcome, RequestKind, RequestStatus
+from scamintel.cases.requests import Delivery, Outcome, RequestKind, RequestStatus
 from scamintel.governance.audit import AuditEntry
 from scamintel.indicators import IndicatorType
 
@@ -115,6 +115,19 @@ class CaseRequestOut(BaseModel):
     due_at: datetime
     overdue: bool = Field(description="Not final and past due_at when the case was read")
     outcome: Outcome | None = None
+    status_reason: str | None = Field(
+        default=None, description="The partner's reason, when it rejected the request"
+    )
+    delivery: Delivery | None = Field(
+        default=None,
+        description=(
+            "pending (the partner does not hold it yet: `sent` and retried at every sync), "
+            "delivered, or refused (the partner answered 4xx; see refused_because)"
+        ),
+    )
+    refused_because: str | None = Field(
+        default=None, description="The partner's words, when it refused the request"
+    )
 
     @classmethod
     def of(cls, request: CaseRequest) -> CaseRequestOut:
@@ -127,6 +140,9 @@ class CaseRequestOut(BaseModel):
             due_at=request.due_at,
             overdue=request.overdue,
             outcome=request.outcome,
+            status_reason=request.status_reason,
+            delivery=request.delivery,
+            refused_because=request.refused_because,
         )
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from scamintel.access.keys import Principal, Role
 from scamintel.api.auth import require_role
 from scamintel.api.requests_schemas import (
+    CaseNumber,
     FederationRequestIn,
     FederationRequestOut,
     RequestIn,
@@ -31,6 +32,7 @@ from scamintel.cases.requests import (
     RequestRefusedError,
     RequestStatus,
     SlaSettingsError,
+    StepNotAllowedError,
     TransitionError,
     advance,
     check_subject,
@@ -88,10 +90,21 @@ def _requests(node: NodeState) -> Iterator[SqlRequests]:
         raise HTTPException(403, str(error)) from error
     except RequestNotFoundError as error:
         raise HTTPException(404, str(error)) from error
+    except StepNotAllowedError as error:
+        raise HTTPException(409, _step_detail(error)) from error
     except TransitionError as error:
         raise HTTPException(409, str(error)) from error
     except (RequestInvalidError, SlaSettingsError) as error:
         raise HTTPException(422, str(error)) from error
+
+
+def _step_detail(error: StepNotAllowedError) -> str:
+    """The domain's words (statuses, then step names) with the endpoints that take them."""
+    if not error.commands:
+        return str(error)
+    path = f"/api/v1/requests/{error.request_id}/"
+    endpoints = " or ".join(f"POST {path}{command}" for command in error.commands)
+    return f"{error}: {endpoints}"
 
 
 def _read(
@@ -168,7 +181,9 @@ def list_requests(
     direction: Direction | None = None,
     status: RequestStatus | None = None,
     overdue: Annotated[bool | None, Query(description="Only overdue (true) or not")] = None,
-    case_id: int | None = None,
+    case_id: Annotated[
+        CaseNumber | None, Query(description="Only this case's: CASE-7, case-7 or 7")
+    ] = None,
     partner: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LISTED)] = 200,
 ) -> RequestListOut:
@@ -212,7 +227,7 @@ def _step(
 ) -> RequestOut:
     body = body or StepIn()
     with _requests(node) as store:
-        moved = advance(
+        taken = advance(
             store,
             request_id,
             target,
@@ -221,7 +236,7 @@ def _step(
             actor=principal.actor,
             now=datetime.now(UTC),
         )
-    return RequestOut.of(moved, datetime.now(UTC))
+    return RequestOut.of_step(taken, datetime.now(UTC))
 
 
 OptionalStep = Annotated[StepIn | None, Body()]
@@ -269,7 +284,9 @@ def start_request(
     summary="Fulfil a request, with its outcome (in_progress → fulfilled)",
     description=(
         "An outcome (frozen, blocked, taken_down, false_positive) also goes on this node's own "
-        "indicator when it holds the value, and reaches the requester's verdict engine."
+        "indicator when it holds the value, and reaches the requester's verdict engine. The "
+        "answer's `outcome_recorded` says whether this node recorded it (false, with a `note`, "
+        "when no report here names the value)."
     ),
     responses=ERRORS,
 )

@@ -6,8 +6,17 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
+from scamintel.cases.model import InvalidCaseInputError, case_reference, parse_case_id
 from scamintel.cases.requests import (
     CrossBorderRequest,
     Delivery,
@@ -17,6 +26,7 @@ from scamintel.cases.requests import (
     RequestEvent,
     RequestKind,
     RequestStatus,
+    StepTaken,
     allowed_steps,
 )
 from scamintel.federation.markings import Purpose
@@ -24,6 +34,25 @@ from scamintel.indicators import IndicatorType
 
 Selector = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-f]{64}$")
+]
+
+
+def case_number(given: object) -> object:
+    """A case as the case API writes it (CASE-7, case-7) or its bare number, to the number;
+    anything else is a ValueError saying how to write it (a 422)."""
+    if isinstance(given, bool) or not isinstance(given, int | str):
+        return given  # not a case at all: the int check says so
+    try:
+        return parse_case_id(str(given))
+    except InvalidCaseInputError as error:
+        raise ValueError(str(error)) from None
+
+
+# A case, in any form docs/cases.md gives (CASE-7, case-7, 7): its number.
+CaseNumber = Annotated[
+    int,
+    BeforeValidator(case_number),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}], "examples": ["CASE-7"]}),
 ]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Value = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
@@ -37,7 +66,7 @@ class RequestIn(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "case_id": 12,
+                    "case_id": "CASE-12",
                     "peer": "MM-CCD",
                     "kind": "freeze_account",
                     "type": "bank_account",
@@ -49,7 +78,9 @@ class RequestIn(BaseModel):
         },
     )
 
-    case_id: int | None = Field(default=None, description="The case it is sent from")
+    case_id: CaseNumber | None = Field(
+        default=None, description="The case it is sent from: CASE-7, case-7 or 7"
+    )
     peer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = (
         Field(description="The peer's name, as `scamintel peer list` shows it")
     )
@@ -97,7 +128,7 @@ class RequestOut(BaseModel):
     request_id: UUID
     direction: Direction
     partner: str = Field(description="Outgoing: the peer asked; incoming: who asked")
-    case_id: int | None
+    case_id: str | None = Field(description="The case it was sent from, as the case API: CASE-7")
     kind: RequestKind
     type: IndicatorType
     value: str | None
@@ -126,6 +157,15 @@ class RequestOut(BaseModel):
     )
     refused_because: str | None = Field(description="The partner's refusal, when refused")
     events: list[EventOut]
+    outcome_recorded: bool | None = Field(
+        default=None,
+        description=(
+            "Only in the answer to a fulfilment with an outcome: whether the outcome went on "
+            "this node's own indicator too (false when no report here names the value; the "
+            "requester receives it either way)"
+        ),
+    )
+    note: str | None = Field(default=None, description="Something the caller should know")
 
     @classmethod
     def of(cls, request: CrossBorderRequest, now: datetime) -> RequestOut:
@@ -134,7 +174,7 @@ class RequestOut(BaseModel):
             request_id=request.request_id,
             direction=request.direction,
             partner=request.partner,
-            case_id=request.case_id,
+            case_id=case_reference(request.case_id) if request.case_id is not None else None,
             kind=request.kind,
             type=request.indicator_type,
             value=request.value,
@@ -157,6 +197,15 @@ class RequestOut(BaseModel):
             refused_because=request.refused_because,
             events=[EventOut.of(e) for e in request.events],
         )
+
+    @classmethod
+    def of_step(cls, taken: StepTaken, now: datetime) -> RequestOut:
+        """The answer to a step: the request, and whether a fulfilment's outcome was recorded
+        on this node."""
+        answer = cls.of(taken.request, now)
+        answer.outcome_recorded = taken.outcome_recorded
+        answer.note = taken.outcome_note
+        return answer
 
 
 class RequestListOut(BaseModel):

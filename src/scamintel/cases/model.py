@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from scamintel.cases.requests import Outcome, RequestKind, RequestStatus
+from scamintel.cases.requests import Delivery, Outcome, RequestKind, RequestStatus
 from scamintel.indicators import IndicatorType
 
 CASE_PREFIX = "CASE-"
@@ -180,6 +180,11 @@ class CaseRequest:
     due_at: datetime
     overdue: bool
     outcome: Outcome | None = None
+    # Where it stands with the partner's node (pending, delivered, refused), apart from its
+    # status: a request never delivered and one refused are both still ``sent``.
+    delivery: Delivery | None = None
+    refused_because: str | None = None  # the partner's words, when it refused it
+    status_reason: str | None = None  # the partner's reason, when it rejected it
 
 
 @dataclass(frozen=True, slots=True)

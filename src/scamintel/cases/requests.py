@@ -140,6 +140,23 @@ TRANSITIONS: Mapping[RequestStatus, tuple[RequestStatus, ...]] = {
     RequestStatus.FULFILLED: (),
 }
 TERMINAL = frozenset({RequestStatus.REJECTED, RequestStatus.FULFILLED})
+# The command (``scamintel request NAME``, ``POST /api/v1/requests/{id}/NAME``) that takes a
+# request to each status a person can set.
+STEP_COMMANDS: Mapping[RequestStatus, str] = {
+    RequestStatus.ACCEPTED: "accept",
+    RequestStatus.IN_PROGRESS: "start",
+    RequestStatus.FULFILLED: "fulfil",
+    RequestStatus.REJECTED: "reject",
+}
+
+
+def _next_words(allowed: tuple[RequestStatus, ...]) -> str:
+    """'it can go to accepted or rejected (next: accept or reject)', or that it is final."""
+    if not allowed:
+        return "it is final: no step follows"
+    statuses = " or ".join(status.value for status in allowed)
+    commands = " or ".join(STEP_COMMANDS.get(status, status.value) for status in allowed)
+    return f"it can go to {statuses} (next: {commands})"
 
 
 class RequestInvalidError(ValueError):
@@ -148,6 +165,24 @@ class RequestInvalidError(ValueError):
 
 class TransitionError(ValueError):
     """A step that does not follow from the request's status; the message names the allowed."""
+
+
+class StepNotAllowedError(TransitionError):
+    """A step that does not follow from the status: the message names the statuses and the
+    commands that do follow (``allowed``), which the CLI and the API word for their users."""
+
+    def __init__(
+        self, request_id: UUID, status: RequestStatus, allowed: tuple[RequestStatus, ...]
+    ) -> None:
+        self.request_id = request_id
+        self.status = status
+        self.allowed = allowed
+        super().__init__(f"request {request_id} is {status.value}; {_next_words(allowed)}")
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """The commands (CLI ``scamintel request X``, API ``POST .../X``) that follow."""
+        return tuple(STEP_COMMANDS.get(status, status.value) for status in self.allowed)
 
 
 class RequestNotFoundError(LookupError):
@@ -292,7 +327,11 @@ def check_subject(
         raise RequestInvalidError(
             f"a {kind.value} request cannot be about a {indicator_type.value}; it takes: {names}"
         )
-    if (value is None) == (selector is None):
+    if value is None and selector is None:
+        raise RequestInvalidError(
+            "neither a value nor a blind selector was given: give the one the request is about"
+        )
+    if value is not None and selector is not None:
         raise RequestInvalidError("give either the value or the blind selector, not both")
     if kind is RequestKind.SHARE_RAW_VALUE and selector is None:
         raise RequestInvalidError(
@@ -376,12 +415,12 @@ def check_step(
     reason or the outcome does not fit."""
     allowed = allowed_steps(request.status)
     if target not in allowed:
-        names = ", ".join(s.value for s in allowed) or "none (it is final)"
-        raise TransitionError(
-            f"request {request.request_id} is {request.status.value}; it can go to: {names}"
-        )
+        raise StepNotAllowedError(request.request_id, request.status, allowed)
     if target is RequestStatus.REJECTED and (reason is None or len(reason) < MIN_REASON_CHARS):
-        raise RequestInvalidError("a rejection needs a reason the requester can act on")
+        raise RequestInvalidError(
+            "a rejection needs a reason the requester can act on "
+            f"(at least {MIN_REASON_CHARS} characters)"
+        )
     if outcome is not None:
         if target is not RequestStatus.FULFILLED:
             raise RequestInvalidError("an outcome is given only when fulfilling a request")
@@ -591,6 +630,25 @@ def _same_partner(held: CrossBorderRequest, partner: str) -> CrossBorderRequest:
     return held
 
 
+@dataclass(frozen=True, slots=True)
+class StepTaken:
+    """A request after a step; ``outcome_recorded`` says whether a fulfilment's outcome went
+    on this node's own indicator too (None: no outcome given)."""
+
+    request: CrossBorderRequest
+    outcome_recorded: bool | None = None
+
+    @property
+    def outcome_note(self) -> str | None:
+        """Why this node's verdicts did not take the outcome, when they did not."""
+        if self.outcome_recorded is not False:
+            return None
+        return (
+            "the outcome was not recorded on this node: no report here names this value "
+            "(or it is an official number); the requester still receives it"
+        )
+
+
 def advance(
     store: RequestStore,
     request_id: UUID,
@@ -600,9 +658,10 @@ def advance(
     outcome: Outcome | None,
     actor: str,
     now: datetime,
-) -> CrossBorderRequest:
+) -> StepTaken:
     """A step on a partner's request this node received (accept, reject, start, fulfil). A
-    fulfilment with an outcome also goes on this node's own indicator, if it holds the value."""
+    fulfilment with an outcome also goes on this node's own indicator, if it holds the value
+    (``StepTaken.outcome_recorded`` says whether)."""
     request = store.get(request_id, Direction.INCOMING, for_update=True)
     if request is None:
         if store.get(request_id, Direction.OUTGOING) is not None:
@@ -615,9 +674,8 @@ def advance(
     check_step(request, target, reason, outcome)
     event = RequestEvent(target, now, actor, reason, outcome)
     store.save_step(request, event)
-    if outcome is not None:
-        store.record_outcome(request, outcome, actor)
-    return step(request, event)
+    recorded = store.record_outcome(request, outcome, actor) if outcome is not None else None
+    return StepTaken(step(request, event), recorded)
 
 
 def copy_remote_steps(

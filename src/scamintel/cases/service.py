@@ -174,7 +174,8 @@ def survivor(repo: CaseRepository, operation_id: int) -> OperationRef:
         return operation
     if repo.find_operation(operation_id) is None:
         raise LinkTargetNotFoundError(
-            f"there is no operation {operation_id} on this node; `scamintel cluster` lists them"
+            f"there is no operation {operation_id} on this node; `scamintel operation list` "
+            "or GET /api/v1/clusters lists them"
         )
     raise LinkTargetNotFoundError(
         f"operation {operation_id} was merged, but the operation it was merged into cannot be "

@@ -40,7 +40,8 @@ def call_peer(
     peer: Peer, method: str, path: str, body: dict[str, Any] | None, *, timeout: float
 ) -> dict[str, Any]:
     """One JSON call to the peer's REST API; raises PeerCallError (or PeerAddressError)."""
-    url = node_base_url(peer.url) + path
+    base = node_base_url(peer.url)
+    url = base + path
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(  # noqa: S310 - node_base_url checks the scheme
         url,
@@ -62,7 +63,9 @@ def call_peer(
         ) from error
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise PeerCallError(f"cannot reach {peer.name} at {url}: {reason}") from error
+        # The node's address, not this call's path: a peer that is down is down for every
+        # call, and request_transport gives this error to each of the peer's requests.
+        raise PeerCallError(f"cannot reach {peer.name} at {base}: {reason}") from error
     try:
         answer = json.loads(raw)
     except ValueError as error:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from scamintel.indicators import (
+    Indicator,
     IndicatorRegistry,
     IndicatorType,
     InvalidIndicatorError,
@@ -76,6 +77,10 @@ def build_report(
     given = _canonical_given_indicators(submission, registry, context, warninglist)
     found = _narrative_indicators(submission, registry, context) if extract_from_narrative else []
     extra = _not_already_given(_not_benign(found, warninglist), given)
+    own = _reporters_own_values(submission, registry, context)
+    if own:
+        given = [item for item in given if item.indicator not in own]
+        extra = [item for item in extra if item.indicator not in own]
     return NewReport(
         id=report_id_for(idempotency_key),
         source=source,
@@ -96,6 +101,25 @@ def build_report(
         source_key=source_key,
         evidence=evidence_files(submission.evidence),
     )
+
+
+def _reporters_own_values(
+    submission: ReportSubmission, registry: IndicatorRegistry, context: ParseContext
+) -> set[Indicator]:
+    """The reporter's own phone and e-mail, canonical. Victims paste their own number among
+    the scammer's; it is their personal data, not scam infrastructure, so it is never stored
+    as an indicator (it would be checked, clustered, exported and asked about)."""
+    reporter = submission.reporter
+    if reporter is None:
+        return set()
+    own: set[Indicator] = set()
+    for raw, kind in ((reporter.phone, IndicatorType.PHONE), (reporter.email, IndicatorType.EMAIL)):
+        if raw:
+            try:
+                own.add(registry.canonicalise(raw, kind, context))
+            except InvalidIndicatorError:
+                continue
+    return own
 
 
 def evidence_files(submitted: list[SubmittedEvidence]) -> tuple[EvidenceFile, ...]:

@@ -276,6 +276,9 @@ class SqlCaseRepository:
                 due_at=request.due_at,
                 overdue=request.overdue(now),
                 outcome=request.outcome,
+                delivery=request.delivery,
+                refused_because=request.refused_because,
+                status_reason=request.status_reason,
             )
             for request in requests_of_case(self.connection, case_id)
         )

@@ -440,10 +440,12 @@ def operation_indicators(
     limit: int | None = None,
     *,
     mentioned: bool = False,
+    indicator_type: str | None = None,
 ) -> list[OperationIndicator]:
-    """The operation's given indicators with the number of its reports naming each, most named
-    first. ``mentioned`` adds the values only found in narratives (``given`` False; the
-    dossier's evidence flags them), counting every report naming a value either way."""
+    """The operation's given indicators (of ``indicator_type`` only, when given) with the
+    number of its reports naming each, most named first. ``mentioned`` adds the values only
+    found in narratives (``given`` False; the dossier's evidence flags them), counting every
+    report naming a value either way."""
     count = func.count(report_indicators.c.report_id).label("report_count")
     given = _given().label("given")
     query = (
@@ -463,6 +465,8 @@ def operation_indicators(
     )
     if not mentioned:
         query = query.where(report_indicators.c.origin == GIVEN)
+    if indicator_type is not None:
+        query = query.where(indicators.c.type == indicator_type)
     if limit is not None:
         query = query.limit(limit)
     return [

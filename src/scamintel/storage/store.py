@@ -418,6 +418,26 @@ def read_audit_entries(connection: Connection) -> Iterator[AuditEntry]:
         yield audit_entry_of(row)
 
 
+def latest_audit_entries(
+    connection: Connection,
+    *,
+    limit: int,
+    action_prefix: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+) -> list[AuditEntry]:
+    """The newest ``limit`` entries that match, newest first: what an operator reads to see
+    who disclosed what (``action_prefix`` "operation.dossier" matches every dossier export)."""
+    query = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
+    if action_prefix:
+        query = query.where(audit_log.c.action.startswith(action_prefix, autoescape=True))
+    if object_type:
+        query = query.where(audit_log.c.object_type == object_type)
+    if object_id:
+        query = query.where(audit_log.c.object_id == object_id)
+    return [audit_entry_of(row) for row in connection.execute(query)]
+
+
 def most_reported_indicators(
     connection: Connection, indicator_type: IndicatorType, limit: int
 ) -> list[tuple[str, int]]:

@@ -24,6 +24,7 @@ from scamintel.cases.requests import (
     RequestKind,
     RequestStatus,
     SlaSettingsError,
+    StepNotAllowedError,
     TransitionError,
     check_clock,
     check_step,
@@ -91,19 +92,37 @@ def test_only_the_documented_steps_are_allowed(
     if (source, target) in allowed:
         check_step(request(source), target, reason, None)
     else:
-        with pytest.raises(TransitionError, match=f"is {source.value}; it can go to"):
+        with pytest.raises(TransitionError, match=f"is {source.value}; it "):
             check_step(request(source), target, reason, None)
 
 
+def test_a_refused_step_names_the_statuses_and_the_commands_that_follow() -> None:
+    received = request(RequestStatus.RECEIVED)
+    with pytest.raises(StepNotAllowedError) as refused:
+        check_step(received, RequestStatus.FULFILLED, None, None)
+    assert str(refused.value) == (
+        f"request {received.request_id} is received; it can go to accepted or rejected "
+        "(next: accept or reject)"
+    )
+    assert refused.value.commands == ("accept", "reject")
+    with pytest.raises(StepNotAllowedError) as later:
+        check_step(request(RequestStatus.ACCEPTED), RequestStatus.FULFILLED, None, None)
+    assert later.value.commands == ("start", "reject")
+
+
 def test_a_final_request_says_it_is_final() -> None:
-    with pytest.raises(TransitionError, match=r"none \(it is final\)"):
+    with pytest.raises(StepNotAllowedError, match=r"it is final: no step follows$") as final:
         check_step(request(RequestStatus.FULFILLED), RequestStatus.ACCEPTED, None, None)
+    assert final.value.commands == ()
 
 
 @pytest.mark.parametrize("reason", [None, "", "no"])
 def test_a_rejection_needs_a_reason(reason: str | None) -> None:
-    with pytest.raises(RequestInvalidError, match="needs a reason"):
+    with pytest.raises(RequestInvalidError) as refused:
         check_step(request(), RequestStatus.REJECTED, reason, None)
+    assert str(refused.value) == (
+        "a rejection needs a reason the requester can act on (at least 3 characters)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,10 +200,15 @@ def test_each_kind_takes_its_types(
 
 
 def test_a_request_names_one_value_or_one_selector() -> None:
-    with pytest.raises(RequestInvalidError, match="either the value or the blind selector"):
+    with pytest.raises(
+        RequestInvalidError, match="either the value or the blind selector, not both"
+    ):
         check_subject(RequestKind.PRESERVE_DATA, IndicatorType.PHONE, "v", SELECTOR)
-    with pytest.raises(RequestInvalidError, match="either the value or the blind selector"):
+    with pytest.raises(RequestInvalidError) as neither:
         check_subject(RequestKind.PRESERVE_DATA, IndicatorType.PHONE, None, None)
+    assert str(neither.value) == (
+        "neither a value nor a blind selector was given: give the one the request is about"
+    )
     with pytest.raises(RequestInvalidError, match="64 lower-case hex"):
         check_subject(RequestKind.PRESERVE_DATA, IndicatorType.PHONE, None, "abc")
     check_subject(RequestKind.FREEZE_ACCOUNT, IndicatorType.BANK_ACCOUNT, None, SELECTOR)

@@ -7,7 +7,11 @@ import socket
 import subprocess
 from pathlib import Path
 
+from sqlalchemy import select
+
 from scamintel.settings import Settings
+from scamintel.storage.node import NodeDatabase
+from scamintel.storage.tables import indicator_events, indicators
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
@@ -56,3 +60,14 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def indicator_outcomes(database: NodeDatabase) -> list[tuple[str, str, str]]:
+    """(value, outcome or dispute step, actor) of every indicator event the node holds."""
+    with database.engine.connect() as connection:
+        rows = connection.execute(
+            select(indicators.c.value, indicator_events.c.kind, indicator_events.c.actor)
+            .join(indicators, indicators.c.id == indicator_events.c.indicator_id)
+            .order_by(indicator_events.c.id)
+        ).all()
+    return [(row.value, row.kind, row.actor) for row in rows]

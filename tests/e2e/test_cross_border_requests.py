@@ -19,11 +19,10 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from e2e.conftest import make_key
 from e2e.nodes import Node, second_node, serving
-from helpers import free_port
+from helpers import free_port, indicator_outcomes
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.cases.requests import CrossBorderRequest, RequestStatus
 from scamintel.cli_common import region_context
@@ -39,7 +38,7 @@ from scamintel.storage.partner_repo import apply_agreement
 from scamintel.storage.peers_repo import add_peer
 from scamintel.storage.requests_repo import SqlRequests
 from scamintel.storage.store import read_audit_entries
-from scamintel.storage.tables import cases, indicator_events, indicators
+from scamintel.storage.tables import cases
 
 A_NAME, B_NAME = "TH-AOC", "KH-NCC"
 MULE = Indicator(IndicatorType.BANK_ACCOUNT, "TH:KBANK:1234567890", "TH")
@@ -77,16 +76,6 @@ def report_about(database: NodeDatabase, indicator: Indicator) -> None:
     with database.transaction() as store:
         store.add_reports([report])
         store.refresh_listings(store.touched_indicator_ids)
-
-
-def outcomes(database: NodeDatabase) -> list[tuple[str, str, str]]:
-    with database.engine.connect() as connection:
-        rows = connection.execute(
-            select(indicators.c.value, indicator_events.c.kind, indicator_events.c.actor).join(
-                indicators, indicators.c.id == indicator_events.c.indicator_id
-            )
-        ).all()
-    return [(row.value, row.kind, row.actor) for row in rows]
 
 
 def audited(database: NodeDatabase) -> list[str]:
@@ -241,10 +230,10 @@ def test_a_request_travels_to_the_partner_and_its_answer_and_outcome_come_back(
         assert "No open requests" in again.stdout
 
     # Both verdict engines know the account was frozen.
-    assert outcomes(node_a.database) == [
+    assert indicator_outcomes(node_a.database) == [
         (MULE.value, "frozen", partner_view["events"][-1]["actor"])
     ]
-    assert outcomes(node_b.database) == [(MULE.value, "frozen", f"partner:{A_NAME}")]
+    assert indicator_outcomes(node_b.database) == [(MULE.value, "frozen", f"partner:{A_NAME}")]
     check = cli_json(node_b, "check", MULE.value, "--type", "bank_account")
     assert "frozen" in check["explanation"]
     assert audited(node_b.database) == [

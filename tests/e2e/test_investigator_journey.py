@@ -14,16 +14,15 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from sqlalchemy import select
 
 from e2e.conftest import make_key
 from e2e.nodes import Node, second_node, serving
+from helpers import indicator_outcomes
 from scamintel.access.keys import OrganisationKind, Role
 from scamintel.federation.agreement import Agreement
 from scamintel.settings import Settings
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.partner_repo import apply_agreement
-from scamintel.storage.tables import indicator_events, indicators
 
 THAI, CAMBODIAN = "TH-AOC", "KH-NCC"
 DEMO_REPORTS = "400"
@@ -90,16 +89,6 @@ def mule_account(operation: dict[str, Any]) -> dict[str, Any]:
     assert money, f"operation {operation['id']} names no account or wallet"
     best: dict[str, Any] = max(money, key=lambda i: i["report_count"])
     return best
-
-
-def outcomes_of(database: NodeDatabase, value: str) -> list[tuple[str, str]]:
-    with database.engine.connect() as connection:
-        rows = connection.execute(
-            select(indicator_events.c.kind, indicator_events.c.actor)
-            .join(indicators, indicators.c.id == indicator_events.c.indicator_id)
-            .where(indicators.c.value == value)
-        ).all()
-    return [(row.kind, row.actor) for row in rows]
 
 
 def test_from_the_worst_operation_to_a_dossier_and_a_request_the_partner_answers(
@@ -176,4 +165,4 @@ def test_from_the_worst_operation_to_a_dossier_and_a_request_the_partner_answers
     assert [(r["request_id"], r["status"], r["outcome"]) for r in shown["requests"]] == [
         (request_id, "fulfilled", "frozen")
     ]
-    assert ("frozen", f"partner:{CAMBODIAN}") in outcomes_of(thai.database, account["value"])
+    assert (account["value"], "frozen", f"partner:{CAMBODIAN}") in indicator_outcomes(thai.database)

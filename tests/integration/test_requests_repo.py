@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, select
 
+from helpers import indicator_outcomes
 from scamintel.cases.requests import (
     AgreementTermsError,
     CaseClosedError,
@@ -52,8 +53,6 @@ from scamintel.storage.tables import (
     cases,
     cross_border_request_events,
     cross_border_requests,
-    indicator_events,
-    indicators,
 )
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -147,16 +146,6 @@ def audit_actions(database: NodeDatabase) -> list[str]:
             for entry in read_audit_entries(connection)
             if entry.event.object_type == "cross_border_request"
         ]
-
-
-def outcome_events(database: NodeDatabase) -> list[tuple[str, str, str]]:
-    with database.engine.connect() as connection:
-        rows = connection.execute(
-            select(indicators.c.value, indicator_events.c.kind, indicator_events.c.actor).join(
-                indicators, indicators.c.id == indicator_events.c.indicator_id
-            )
-        ).all()
-    return [(row.value, row.kind, row.actor) for row in rows]
 
 
 def send(
@@ -305,7 +294,7 @@ def test_an_incoming_request_is_stored_once_and_every_step_is_an_event_and_audit
         "cross_border_request.fulfilled",
     ]
     # This node never had a report about the value: no indicator is made up for the outcome.
-    assert outcome_events(node_database) == []
+    assert indicator_outcomes(node_database) == []
 
 
 def test_the_partner_records_the_outcome_on_a_value_it_holds(node_database: NodeDatabase) -> None:
@@ -315,7 +304,7 @@ def test_the_partner_records_the_outcome_on_a_value_it_holds(node_database: Node
     move(node_database, request_id, RequestStatus.ACCEPTED)
     move(node_database, request_id, RequestStatus.IN_PROGRESS)
     move(node_database, request_id, RequestStatus.FULFILLED, None, Outcome.FROZEN)
-    assert outcome_events(node_database) == [(MULE.value, "frozen", "cli:malee")]
+    assert indicator_outcomes(node_database) == [(MULE.value, "frozen", "cli:malee")]
 
 
 def test_the_requester_copies_the_partner_steps_and_its_outcome_once(
@@ -345,7 +334,7 @@ def test_the_requester_copies_the_partner_steps_and_its_outcome_once(
         ("fulfilled", at[3], "partner:MM-CCD"),
     ]
     assert (stored.status, stored.outcome) == (RequestStatus.FULFILLED, Outcome.FROZEN)
-    assert outcome_events(node_database) == [(MULE.value, "frozen", "partner:MM-CCD")]
+    assert indicator_outcomes(node_database) == [(MULE.value, "frozen", "partner:MM-CCD")]
 
 
 def test_delivery_attempts_keep_the_error_and_the_first_success_is_audited(

@@ -3,7 +3,6 @@ blind releases (cli_release) and cross-border requests (federation.request_trans
 
 from __future__ import annotations
 
-import base64
 import json
 import urllib.error
 import urllib.parse
@@ -11,7 +10,7 @@ import urllib.request
 from typing import Any
 
 from scamintel import __version__
-from scamintel.federation.sync import AUTH_BASIC
+from scamintel.federation.sync import authorization_header
 from scamintel.storage.peers_repo import Peer
 
 
@@ -80,10 +79,7 @@ def call_peer(
 def authorization(peer: Peer) -> str:
     """The Authorization header the peer was added with (``scamintel peer add --auth``), as
     the TAXII sync sends it: Basic for ``user:password`` peers, Bearer otherwise."""
-    key = peer.api_key or ""
-    if peer.auth == AUTH_BASIC:
-        return "Basic " + base64.b64encode(key.encode()).decode()
-    return f"Bearer {key}"
+    return authorization_header(peer.api_key or "", peer.auth)
 
 
 def _problem_detail(error: urllib.error.HTTPError) -> str:

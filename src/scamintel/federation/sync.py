@@ -257,7 +257,7 @@ class TaxiiClient:
     ) -> None:
         self._headers = {"Accept": TAXII_VERSION, "User-Agent": "scamintel-sync"}
         if api_key is not None:
-            self._headers["Authorization"] = _authorization(api_key, auth)
+            self._headers["Authorization"] = authorization_header(api_key, auth)
         self._options = options
         self._wait = wait
         self._opener = urllib.request.build_opener(_SameOriginRedirects())
@@ -313,7 +313,9 @@ class StopSync(Exception):  # noqa: N818 - a signal, not an error
     """The node is shutting down: stop between pages."""
 
 
-def _authorization(api_key: str, auth: str) -> str:
+def authorization_header(api_key: str, auth: str) -> str:
+    """The Authorization value for a peer added with ``auth`` (Bearer key, or Basic
+    ``user:password``)."""
     if auth == AUTH_BASIC:
         return "Basic " + base64.b64encode(api_key.encode()).decode()
     return f"Bearer {api_key}"

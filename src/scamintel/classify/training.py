@@ -8,8 +8,9 @@ UCI collection's ``spam`` lumps scams with adverts, and the Mendeley set repeats
 texts with the finer scam/spam labels.
 
 Model (see :mod:`scamintel.classify.model` for the features): TF-IDF over hashed character
-n-grams, a one-vs-rest linear SVM with balanced class weights, and a multinomial logistic
-regression over the SVM's three scores as calibrator, fitted on five-fold out-of-fold scores
+n-grams (shared and tagged with the language) and word n-grams, a one-vs-rest linear SVM with
+balanced class weights, and a multinomial logistic regression over the SVM's three scores as
+calibrator, fitted on five-fold out-of-fold scores
 (folds grouped by normalised text, stratified by data set and label). The same out-of-fold
 probabilities set the ham-protecting threshold per language (the P(ham) below which a
 message is flagged) at the largest value that flags at most ``target_ham_flag_rate`` of the
@@ -86,7 +87,7 @@ class TrainingConfig:
     svm_c: float = 1.0
     calibration_c: float = 100.0
     folds: int = 5
-    target_ham_flag_rate: float = 0.004
+    target_ham_flag_rate: float = 0.003
     max_ham_threshold: float = 0.5
     seed: int = SEED
 
@@ -149,7 +150,7 @@ def count_matrix(texts: Iterable[str], spec: FeatureSpec) -> sp.csr_matrix:
     index_parts: list[npt.NDArray[np.int64]] = []
     value_parts: list[FloatArray] = []
     for text in texts:
-        indices, counts = hashed_ngram_counts(text, spec)
+        indices, counts = hashed_ngram_counts(text, spec, detect_language(text))
         index_parts.append(indices)
         value_parts.append(counts)
         indptr.append(indptr[-1] + indices.size)

@@ -53,6 +53,25 @@ def test_check_of_a_pasted_message_answers_for_the_message(client: TestClient) -
     assert "Red flags:" in body["explanation"]
 
 
+def test_two_kinds_of_red_flag_beside_a_link_make_a_message_suspicious(
+    client: TestClient,
+) -> None:
+    text = (
+        "URGENT: Your parcel is held at customs. Pay the 150 THB fee within 24 hours at "
+        "https://thaipost-fee.top/pay or it will be returned."
+    )
+    body = client.get("/api/v1/check", params={"q": text}).json()
+
+    kinds = {flag["code"] for flag in body["message"]["red_flags"]}
+    assert kinds == {"urgency", "impersonation"}
+    assert body["verdict"] == "suspicious"
+    assert "kinds beside a link are reason enough to be careful" in body["explanation"]
+    without_link = client.get(
+        "/api/v1/check", params={"q": text.replace(" at https://thaipost-fee.top/pay", "")}
+    ).json()
+    assert without_link["verdict"] == "no_reports"
+
+
 def test_check_of_an_ordinary_message_is_no_reports_never_safe(client: TestClient) -> None:
     body = client.get("/api/v1/check", params={"q": OTP_NOTICE}).json()
 

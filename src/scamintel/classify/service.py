@@ -10,7 +10,7 @@ from typing import Any
 
 from scamintel.classify.model import MessageClassifier, Prediction, default_classifier
 from scamintel.classify.redflags import FlagCode, RedFlag, find_red_flags
-from scamintel.indicators import FoundIndicator, IndicatorRegistry, ParseContext
+from scamintel.indicators import FoundIndicator, IndicatorRegistry, IndicatorType, ParseContext
 from scamintel.indicators.lookalike import BrandLookalikes
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.ports import ReportStore
@@ -189,6 +189,11 @@ _LABEL_WORDS = {
 # flag the citizen is told to be careful too.
 _SCAM_PROBABILITY = 0.5
 _FLAG_KINDS = 3
+# Two kinds of red flag beside a link to follow is the shape of most smishing (a parcel "held
+# at customs", a fee "within 24 hours", a link). On the training sets, about 440 more scams
+# than three kinds alone and 24 more legitimate messages (Thai and Vietnamese operator adverts).
+_FLAG_KINDS_WITH_A_LINK = 2
+_LINK_TYPES = frozenset({IndicatorType.URL, IndicatorType.DOMAIN})
 _SHOWN_FLAGS = 5
 # "Suspicious" from the message alone: nobody has reported it, so the advice says what it shows.
 _SIGNS_OF_A_SCAM_ADVICE = (
@@ -273,7 +278,20 @@ def _flag_sentences(assessment: MessageAssessment) -> list[str]:
         sentences.append(
             f"Red flags of {len(first_of_kind)} kinds are reason enough to be careful."
         )
+    elif len(first_of_kind) >= _FLAG_KINDS_WITH_A_LINK and _has_a_link(assessment):
+        sentences.append(
+            f"Red flags of {len(first_of_kind)} kinds beside a link are reason enough to be "
+            "careful."
+        )
     return sentences
+
+
+def _has_a_link(assessment: MessageAssessment) -> bool:
+    """A link to follow that is not an official site's."""
+    return any(
+        item.found.indicator.type in _LINK_TYPES and item.check.verdict is not Verdict.OFFICIAL
+        for item in assessment.indicators
+    )
 
 
 def _reads_like_a_scam(assessment: MessageAssessment) -> bool:
@@ -283,5 +301,6 @@ def _reads_like_a_scam(assessment: MessageAssessment) -> bool:
         prediction.label == "scam"
         or prediction.probabilities["scam"] >= _SCAM_PROBABILITY
         or len(kinds) >= _FLAG_KINDS
+        or (len(kinds) >= _FLAG_KINDS_WITH_A_LINK and _has_a_link(assessment))
         or bool(kinds & _LINK_FLAGS)
     )

@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench.taxii_serving": ([], ["--sizes", "1000,2000", "--large", "100000", "--runs", "1"]),
     "bench.federation_sync": ([], ["--count", "20000", "--runs", "1"]),
     "bench.clustering": ([], ["--count", "20000", "--demo-count", "2000", "--incremental", "3"]),
+    "bench.pages": ([], ["--count", "1000", "--requests", "100"]),
 }
 
 

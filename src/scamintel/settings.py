@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # before it is overdue, over the defaults in cases/requests.py; JSON in the environment,
     # e.g. SCAMINTEL_REQUEST_SLA_HOURS='{"freeze_account": 12}'.
     request_sla_hours: dict[str, float] = Field(default_factory=dict)
+    # The "spot the scam" exercise of /learn: a folder of `<dataset>/train.csv`
+    # files (columns text,label,lang) whose messages are shown anonymised. Unset, the page
+    # uses a few messages written for it.
+    learn_messages_dir: Path | None = None
 
     @field_validator("node_country")
     @classmethod

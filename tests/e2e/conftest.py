@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,13 @@ from scamintel.storage.access_repo import create_api_key, ensure_organisation
 from scamintel.storage.database import make_engine
 from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
+
+
+def csrf_token_of(html: str) -> str:
+    """The CSRF token of the (first) form on a page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None, "the form carries no CSRF token"
+    return found.group(1)
 
 
 @pytest.fixture

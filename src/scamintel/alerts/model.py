@@ -329,15 +329,17 @@ def publish_alert(
     author: str,
     actor: str,
     now: datetime | None = None,
+    alert_id: UUID | None = None,
 ) -> Alert:
     """Store the alert and write ``alert.publish`` to the audit log, in the caller's
-    transaction. ``author`` is shown to the public; ``actor`` is who did it, for the audit."""
+    transaction. ``author`` is shown to the public; ``actor`` is who did it, for the audit.
+    ``alert_id`` (derived from a form's one-time id) makes storing the same form twice fail."""
     try:
         shown_author = clean_author(author)
     except ValueError as error:
         raise InvalidAlertError([AlertProblem("author", str(error))]) from None
     alert = Alert(
-        id=uuid4(),
+        id=alert_id or uuid4(),
         title=draft.title,
         body=draft.body,
         scam_type=draft.scam_type,

@@ -11,7 +11,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from scamintel.access.keys import Principal, Role
+from scamintel.access.keys import Principal
+from scamintel.access.roles import PUBLISHERS
 from scamintel.alerts.feeds import (
     ATOM_MEDIA_TYPE,
     JSON_FEED_MEDIA_TYPE,
@@ -38,7 +39,6 @@ from scamintel.api.state import NodeState
 from scamintel.reports.model import ScamType
 from scamintel.storage.alerts_repo import SqlAlertStore, get_alert, list_alerts
 
-PUBLISHERS = (Role.ANALYST, Role.ADMIN)
 # Alerts change a few times a day; five minutes of caching spares the node the crowds that
 # a news story sends to the feeds, and clients revalidate cheaply with If-None-Match.
 CACHE_MAX_AGE_S = 300

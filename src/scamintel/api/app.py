@@ -33,7 +33,6 @@ from scamintel.settings import Settings
 from scamintel.storage.migrate import schema_is_current
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.peers_repo import PeerSyncStore
-from scamintel.web.pages import pages
 
 DESCRIPTION = """Check a phone number, link, account or wallet before you act; report a scam.
 
@@ -93,7 +92,11 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     app.include_router(federation_requests_api)
     app.include_router(taxii)
     app.include_router(operator)
-    app.include_router(pages)
+    # Imported here: the pages reuse the API's schemas, so the web package may be imported
+    # first (tests, tools) without a circular import through this module.
+    from scamintel.web.setup import install_web
+
+    install_web(app, settings)
     app.add_middleware(MetricsAndHeadersMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

@@ -9,7 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
-from scamintel.access.keys import Principal, Role
+from scamintel.access.keys import Principal
+from scamintel.access.roles import CASE_ROLES
 from scamintel.api.auth import require_role
 from scamintel.api.cases_schemas import (
     AuditEntryOut,
@@ -41,7 +42,6 @@ from scamintel.cases.model import (
 )
 from scamintel.storage.cases_repo import SqlCaseRepository
 
-CASE_ROLES = (Role.INVESTIGATOR, Role.ANALYST, Role.ADMIN)
 Caller = Annotated[Principal, Depends(require_role(*CASE_ROLES))]
 CaseId = Annotated[str, Path(description="The case number: 7 or CASE-7")]
 AUTH_PROBLEMS: dict[int | str, dict[str, object]] = {

@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from scamintel.access.keys import Principal, Role
+from scamintel.access.keys import Principal
+from scamintel.access.roles import OPERATION_READERS as READERS
 from scamintel.analysis.dossier import MEDIA_TYPES, export_event, file_name, render_dossier
 from scamintel.api.alerts_schemas import CountryCode
 from scamintel.api.auth import require_role
@@ -31,7 +32,6 @@ from scamintel.storage.operation_summaries_repo import (
 )
 from scamintel.storage.store import append_audit
 
-READERS = (Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
 # The detail view lists the most named indicators; the dossier has them all.
 DETAIL_INDICATORS = 500
 Reader = Annotated[Principal, Depends(require_role(*READERS))]

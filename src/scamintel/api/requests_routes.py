@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 
 from scamintel.access.keys import Principal, Role
+from scamintel.access.roles import INVESTIGATORS
 from scamintel.api.auth import require_role
 from scamintel.api.requests_schemas import (
     CaseNumber,
@@ -47,7 +48,6 @@ from scamintel.storage.partner_repo import find_agreement
 from scamintel.storage.peers_repo import find_peer
 from scamintel.storage.requests_repo import MAX_LISTED, RequestFilter, SqlRequests
 
-INVESTIGATORS = (Role.INVESTIGATOR, Role.ANALYST, Role.ADMIN)
 ERRORS: dict[int | str, dict[str, object]] = {
     401: PROBLEM,
     403: PROBLEM,

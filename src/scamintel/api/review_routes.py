@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy.exc import IntegrityError
 
 from scamintel.access.keys import Principal, Role
+from scamintel.access.roles import REVIEWERS
 from scamintel.api.auth import optional_principal, require_role
 from scamintel.api.review_schemas import (
     CloseBurstIn,
@@ -33,7 +34,6 @@ from scamintel.reports.disputes import (
     OfficialValueError,
     close_held_burst,
     decide_dispute,
-    open_dispute,
     record_outcome,
 )
 from scamintel.reports.engine import EventKind
@@ -41,8 +41,8 @@ from scamintel.reports.reading import Reading
 from scamintel.reports.service import check_value
 from scamintel.reports.trust import ACTING_TRUST, trust_of_organisation
 from scamintel.storage.disputes_repo import list_disputes, open_bursts
+from scamintel.storage.submissions import file_dispute
 
-REVIEWERS = (Role.ANALYST, Role.ADMIN)
 ACTORS = (Role.REPORTER, Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
 
 review_api = APIRouter(prefix="/api/v1")
@@ -68,16 +68,15 @@ def create_dispute(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> DisputeOut:
     try:
-        with node.database.transaction() as store:
-            dispute, created = open_dispute(
-                store,
-                body.value,
-                body.type,
-                reading=_reading(node, body.region),
-                claim=body.claim,
-                contact=body.contact.model_dump(exclude_none=True) if body.contact else None,
-                actor=reader_of(principal).actor,
-            )
+        dispute, created = file_dispute(
+            node.database,
+            body.value,
+            body.type,
+            reading=_reading(node, body.region),
+            claim=body.claim,
+            contact=body.contact,
+            actor=reader_of(principal).actor,
+        )
     except NothingToDisputeError as error:
         raise HTTPException(422, str(error)) from error
     except IntegrityError as error:

@@ -32,12 +32,11 @@ from scamintel.api.state import NodeState, node_state
 from scamintel.classify.service import MessageAssessment, assess_message, is_message
 from scamintel.indicators import IndicatorType, InvalidIndicatorError, ParseContext
 from scamintel.indicators.phone import known_region
-from scamintel.reports.service import Reader, check_value, read_report, submit_report
+from scamintel.reports.service import Reader, check_value, read_report, reporter_reader
 from scamintel.reports.submission import MAX_VALUE, ReportSubmission
-from scamintel.reports.trust import report_source, trust_of_organisation
 from scamintel.reports.verdict import CheckResult
-from scamintel.storage.operations_repo import cluster_new_reports
 from scamintel.storage.releases_repo import partner_knowledge
+from scamintel.storage.submissions import submit_and_cluster
 
 Node = Annotated[NodeState, Depends(node_state)]
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -62,17 +61,8 @@ def reporter_of(
     principal: Principal | None, request: Request, node: NodeState, submission: ReportSubmission
 ) -> Reader:
     """The sender of a report, with the trust and source the verdict engine weighs."""
-    reporter = submission.reporter.model_dump(exclude_none=True) if submission.reporter else None
-    source_key = report_source(
-        node.settings.secret_key,
-        organisation_id=principal.organisation_id if principal else None,
-        address=request.client.host if request.client else None,
-        reporter=reporter,
-    )
-    if principal is None:
-        return Reader(actor="public", source_key=source_key)
-    trust = trust_of_organisation(principal.organisation_kind, principal.organisation_verified)
-    return Reader(principal.actor, principal.organisation_id, trust, source_key)
+    address = request.client.host if request.client else None
+    return reporter_reader(node.settings.secret_key, principal, address, submission)
 
 
 @api.get("/check", response_model=CheckOut, summary="Verdict for one value of any type")
@@ -205,24 +195,16 @@ def create_report(
         Header(min_length=1, max_length=200, description="Resending with the same key stores once"),
     ] = None,
 ) -> ReportAccepted:
-    with node.database.transaction() as store:
-        submitted = submit_report(
-            store,
-            submission,
-            registry=node.registry,
-            context=node.context,
-            reader=reporter_of(principal, request, node, submission),
-            idempotency_key=idempotency_key,
-            warninglist=node.warninglist,
-        )
-        if submitted.created:
-            # The report joins (or merges) its operation in the same transaction.
-            cluster_new_reports(
-                store.connection,
-                fanout_cap=node.settings.cluster_fanout_cap,
-                now=datetime.now(UTC),
-                report_ids=[submitted.report_id],
-            )
+    submitted = submit_and_cluster(
+        node.database,
+        submission,
+        registry=node.registry,
+        context=node.context,
+        reader=reporter_of(principal, request, node, submission),
+        idempotency_key=idempotency_key,
+        warninglist=node.warninglist,
+        fanout_cap=node.settings.cluster_fanout_cap,
+    )
     if not submitted.created:
         response.status_code = 200
     response.headers["Location"] = str(request.url_for("get_report", report_id=submitted.report_id))

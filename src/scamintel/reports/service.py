@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
+from scamintel.access.keys import Principal
 from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import Indicator, IndicatorRegistry, IndicatorType, ParseContext
 from scamintel.indicators.lookalike import (
@@ -21,7 +22,7 @@ from scamintel.reports.intake import build_report, request_fingerprint
 from scamintel.reports.model import ReportSource, StoredReport
 from scamintel.reports.ports import ReportStore
 from scamintel.reports.submission import ReportSubmission
-from scamintel.reports.trust import ReporterTrust
+from scamintel.reports.trust import ReporterTrust, report_source, trust_of_organisation
 from scamintel.reports.verdict import CheckResult, Imitation, PartnerKnowledge, judge, official
 
 NO_EVIDENCE = Evidence()
@@ -55,6 +56,24 @@ class Reader:
     trust: ReporterTrust = ReporterTrust.ANONYMOUS
     # The sender as distinct reporters are counted (reports/trust.py report_source).
     source_key: str | None = None
+
+
+def reporter_reader(
+    secret_key: str, principal: Principal | None, address: str | None, submission: ReportSubmission
+) -> Reader:
+    """The sender of a report, with the trust and source the verdict engine weighs: a key
+    holder's organisation, or for anyone else the network ``address`` they sent from."""
+    reporter = submission.reporter.model_dump(exclude_none=True) if submission.reporter else None
+    source_key = report_source(
+        secret_key,
+        organisation_id=principal.organisation_id if principal else None,
+        address=address,
+        reporter=reporter,
+    )
+    if principal is None:
+        return Reader(actor="public", source_key=source_key)
+    trust = trust_of_organisation(principal.organisation_kind, principal.organisation_verified)
+    return Reader(principal.actor, principal.organisation_id, trust, source_key)
 
 
 def scoped_idempotency_key(reader: Reader, key: str) -> str:

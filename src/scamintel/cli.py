@@ -556,10 +556,15 @@ def demo(
             kind: most_reported_indicators(connection, kind, 1) for kind in DEMO_EXAMPLE_TYPES
         }
     database.dispose()
-    out.print("Once the node is serving, try these in a browser:")
+    out.print(
+        "Once the node is serving, open http://127.0.0.1:8000/ (the public check page) and try "
+        "these (the same answers as JSON: /api/v1/check?q=...):",
+        highlight=False,
+        soft_wrap=True,
+    )
     for kind, found in examples.items():
         for value, reports in found:
-            link = f"http://127.0.0.1:8000/api/v1/check?q={quote(value, safe='')}"
+            link = f"http://127.0.0.1:8000/check?q={quote(value, safe='')}"
             out.print(
                 f"  {kind.value:<14} ({reports} reports)  {link}", highlight=False, soft_wrap=True
             )

@@ -52,6 +52,7 @@ from bench.common import (
     postgres_version,
     print_table,
     source_fingerprint,
+    stop_process,
     write_result,
 )
 from scamintel.indicators import IndicatorRegistry, IndicatorType, ParseContext, default_registry
@@ -524,12 +525,7 @@ def running_server(database_url: str, workers: int, home: Path) -> Iterator[Serv
         _wait_until_ready(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
 
 
 def _wait_until_ready(server: Server) -> None:

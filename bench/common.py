@@ -10,6 +10,7 @@ import platform
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -152,3 +153,13 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
         print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
         if index == 0:
             print("  ".join("-" * width for width in widths))
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Ask a server the benchmark started to stop; kill it if it has not within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

@@ -40,6 +40,7 @@ from bench.common import (
     machine,
     print_table,
     source_fingerprint,
+    stop_process,
     write_result,
 )
 from scamintel.indicators import IndicatorType
@@ -178,12 +179,7 @@ def running_server(folder: Path, port: int) -> Iterator[str]:
                 time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
 
 
 def free_port() -> int:

@@ -44,6 +44,7 @@ from bench.common import (
     median,
     print_table,
     source_fingerprint,
+    stop_process,
     write_result,
 )
 from bench.protection import cached_node
@@ -218,12 +219,7 @@ def medallion_collection(
         user, password = MEDALLION_USER
         yield Collection(address, user=user, password=password)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
 
 
 def medallion_config(data: Path) -> dict[str, Any]:

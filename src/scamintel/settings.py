@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     # files (columns text,label,lang) whose messages are shown anonymised. Unset, the page
     # uses a few messages written for it.
     learn_messages_dir: Path | None = None
+    # Data governance (docs/governance.md): retention periods in days over the defaults in
+    # governance/retention.py (JSON, e.g. '{"victim_contact": 180, "report:ingest": 1095}');
+    # how often `serve` purges what expired and signs the audit log's head (0 turns either off).
+    retention_days: dict[str, int] = Field(default_factory=dict)
+    purge_interval_seconds: float = Field(default=3600, ge=0)
+    audit_sign_interval_seconds: float = Field(default=3600, ge=0)
 
     @field_validator("node_country")
     @classmethod
@@ -72,6 +78,17 @@ class Settings(BaseSettings):
         try:
             sla_hours(value)
         except SlaSettingsError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention_kinds_are_known(cls, value: dict[str, int]) -> dict[str, int]:
+        from scamintel.governance.retention import RetentionSettingsError, retention_policy
+
+        try:
+            retention_policy(value)
+        except RetentionSettingsError as error:
             raise ValueError(str(error)) from None
         return value
 

@@ -23,6 +23,11 @@ class AuditEvent:
     object_id: str | None = None
     purpose: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # The ground the node acted on (governance/legal_basis.py); filled from the action when
+    # the caller names none.
+    legal_basis: str | None = None
+    # The values (indicator ids) this entry disclosed or changed: "who saw this number's data".
+    subjects: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +46,22 @@ def canonical_details(details: dict[str, Any]) -> str:
 
 
 def entry_hash(seq: int, at: datetime, event: AuditEvent, prev_hash: str) -> str:
-    body = json.dumps(
-        [
-            seq,
-            at.isoformat(timespec="microseconds"),
-            event.actor,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.purpose,
-            canonical_details(event.details),
-            prev_hash,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    fields: list[Any] = [
+        seq,
+        at.isoformat(timespec="microseconds"),
+        event.actor,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.purpose,
+        canonical_details(event.details),
+        prev_hash,
+    ]
+    # Entries written before the legal basis and the subjects were recorded hash without them,
+    # so an upgraded node's older chain still verifies.
+    if event.legal_basis is not None or event.subjects:
+        fields += [event.legal_basis, sorted(set(event.subjects))]
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Row, Table, func, select, tuple_, update
 
 from scamintel.governance.audit import AuditEntry, AuditEvent, canonical_details, seal
+from scamintel.governance.legal_basis import legal_basis_for
 from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.reports.disputes import Dispute
@@ -39,6 +41,7 @@ from scamintel.storage.sql import as_utc, chunked
 from scamintel.storage.tables import (
     audit_head,
     audit_log,
+    audit_subjects,
     indicators,
     report_evidence,
     report_indicators,
@@ -379,6 +382,9 @@ def append_audit(connection: Connection, event: AuditEvent) -> AuditEntry:
         .values(seq=audit_head.c.seq + 1)
         .returning(audit_head.c.seq, audit_head.c.entry_hash)
     ).one()
+    if event.legal_basis is None:
+        event = replace(event, legal_basis=legal_basis_for(event.action).value)
+    event = replace(event, subjects=tuple(sorted(set(event.subjects))))
     entry = seal(head.seq, datetime.now(UTC), event, head.entry_hash)
     connection.execute(
         audit_log.insert().values(
@@ -392,16 +398,23 @@ def append_audit(connection: Connection, event: AuditEvent) -> AuditEntry:
             details=canonical_details(event.details),
             prev_hash=entry.prev_hash,
             entry_hash=entry.entry_hash,
+            legal_basis=event.legal_basis,
         )
     )
+    if event.subjects:
+        connection.execute(
+            audit_subjects.insert(),
+            [{"seq": entry.seq, "indicator_id": subject} for subject in event.subjects],
+        )
     connection.execute(
         update(audit_head).where(audit_head.c.id == 1).values(entry_hash=entry.entry_hash)
     )
     return entry
 
 
-def audit_entry_of(row: Row[Any]) -> AuditEntry:
-    """An ``audit_log`` row (all its columns) as the entry the chain verifies."""
+def audit_entry_of(row: Row[Any], subjects: Sequence[int] = ()) -> AuditEntry:
+    """An ``audit_log`` row (all its columns) and its subjects as the entry the chain
+    verifies."""
     event = AuditEvent(
         actor=row.actor,
         action=row.action,
@@ -409,13 +422,39 @@ def audit_entry_of(row: Row[Any]) -> AuditEntry:
         object_id=row.object_id,
         purpose=row.purpose,
         details=json.loads(row.details),
+        legal_basis=row.legal_basis,
+        subjects=tuple(subjects),
     )
     return AuditEntry(row.seq, as_utc(row.at) or row.at, event, row.prev_hash, row.entry_hash)
 
 
-def read_audit_entries(connection: Connection) -> Iterator[AuditEntry]:
-    for row in connection.execute(select(audit_log).order_by(audit_log.c.seq)):
-        yield audit_entry_of(row)
+def subjects_of(connection: Connection, seqs: Sequence[int]) -> dict[int, list[int]]:
+    """The subjects of each of the given entries, in id order."""
+    found: dict[int, list[int]] = {}
+    for chunk in chunked(list(seqs)):
+        rows = connection.execute(
+            select(audit_subjects.c.seq, audit_subjects.c.indicator_id)
+            .where(audit_subjects.c.seq.in_(chunk))
+            .order_by(audit_subjects.c.seq, audit_subjects.c.indicator_id)
+        )
+        for seq, indicator_id in rows:
+            found.setdefault(int(seq), []).append(int(indicator_id))
+    return found
+
+
+def read_audit_entries(connection: Connection, batch: int = 5_000) -> Iterator[AuditEntry]:
+    """Every entry in order, with its subjects, read a batch at a time."""
+    after = 0
+    while True:
+        rows = connection.execute(
+            select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        subjects = subjects_of(connection, [row.seq for row in rows])
+        for row in rows:
+            yield audit_entry_of(row, subjects.get(row.seq, ()))
+        after = rows[-1].seq
 
 
 def latest_audit_entries(
@@ -435,7 +474,9 @@ def latest_audit_entries(
         query = query.where(audit_log.c.object_type == object_type)
     if object_id:
         query = query.where(audit_log.c.object_id == object_id)
-    return [audit_entry_of(row) for row in connection.execute(query)]
+    rows = connection.execute(query).all()
+    subjects = subjects_of(connection, [row.seq for row in rows])
+    return [audit_entry_of(row, subjects.get(row.seq, ())) for row in rows]
 
 
 def most_reported_indicators(

@@ -126,8 +126,39 @@ audit_log = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    # On what ground the node acted (governance/legal_basis.py); none on entries written
+    # before the node recorded it.
+    Column("legal_basis", String(60), nullable=True),
+    # Set when the entry outlived the audit retention: its content is blanked and its hash
+    # kept, so the chain and every signed head still verify (docs/governance.md).
+    Column("redacted_at", DateTime(timezone=True), nullable=True),
     # A case's (or any object's) trail is read by object, in order.
     Index(None, "object_type", "object_id", "seq"),
+    Index(None, "at"),
+)
+
+# Which values (indicator ids) each audit entry disclosed or changed: the index behind
+# "who saw this number's data, and why". The ids are also inside the hashed entry.
+audit_subjects = Table(
+    "audit_subjects",
+    metadata,
+    Column("seq", ForeignKey("audit_log.seq", ondelete="CASCADE"), primary_key=True),
+    Column("indicator_id", BigInteger, primary_key=True),
+    Index(None, "indicator_id", "seq"),
+)
+
+# Signed tree heads: the Merkle root (RFC 9162) of the first ``size`` entry hashes, signed
+# with the node's Ed25519 key. A partner or auditor keeps one and later asks for a proof that
+# today's log extends it.
+audit_signed_heads = Table(
+    "audit_signed_heads",
+    metadata,
+    Column("size", BigId, primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
 )
 
 # One row: the chain's head. Appenders lock it, which orders every append on both databases.
@@ -137,6 +168,19 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigId, nullable=False),
     Column("entry_hash", String(64), nullable=False),
+)
+
+# A value's move onto or off the published list (scam or suspicious), for the transparency
+# report: how many values were listed and delisted in a period.
+listing_transitions = Table(
+    "listing_transitions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("indicator_id", BigInteger, nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index(None, "at"),
+    Index(None, "indicator_id"),
 )
 
 # Hashes of evidence files (screenshots, recordings) a report refers to; the files stay with
@@ -493,4 +537,47 @@ cross_border_request_events = Table(
     Column("reason", Text, nullable=True),
     Column("outcome", String(30), nullable=True),
     Index(None, "request_row_id", "at"),
+)
+
+
+# -- data-subject requests -------------------------------------------------------------------
+# A person's request to see, correct or erase what the node holds about their phone number,
+# account or e-mail. The identifier and the contact are personal data, sealed; the keyed hash
+# finds a person's earlier requests without opening them.
+subject_requests = Table(
+    "subject_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("identifier_type", String(20), nullable=False),
+    Column("identifier_sealed", LargeBinary, nullable=False),
+    Column("identifier_key", String(64), nullable=False),
+    Column("contact_sealed", LargeBinary, nullable=True),
+    Column("details", Text, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("verified_at", DateTime(timezone=True), nullable=True),
+    Column("verified_by", String(200), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("closed_by", String(200), nullable=True),
+    Column("outcome", Text, nullable=True),
+    Index(None, "status", "due_at"),
+    Index(None, "identifier_key"),
+    Index(None, "received_at"),
+)
+
+# Every step of a data-subject request: who, when, and what they wrote.
+subject_request_events = Table(
+    "subject_request_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "request_id", ForeignKey("subject_requests.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("status", String(20), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("note", Text, nullable=True),
+    Index(None, "request_id", "at"),
 )

@@ -572,9 +572,7 @@ subject_request_events = Table(
     "subject_request_events",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column(
-        "request_id", ForeignKey("subject_requests.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("request_id", ForeignKey("subject_requests.id", ondelete="CASCADE"), nullable=False),
     Column("status", String(20), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(200), nullable=False),

@@ -26,6 +26,7 @@ from scamintel.classify.service import (
     message_verdict,
 )
 from scamintel.cli_alerts import alert_app
+from scamintel.cli_audit import audit_app
 from scamintel.cli_cases import case_app
 from scamintel.cli_cluster import cluster, cluster_after_ingest
 from scamintel.cli_common import (
@@ -38,6 +39,7 @@ from scamintel.cli_common import (
     region_context,
 )
 from scamintel.cli_federation import agreement_app, peer_app, refusals, sync
+from scamintel.cli_governance import governance_app
 from scamintel.cli_operations import operation_app
 from scamintel.cli_protection import (
     DEFAULT_NODE_URL,
@@ -50,8 +52,10 @@ from scamintel.cli_protection import (
 )
 from scamintel.cli_release import release_app
 from scamintel.cli_requests import request_app
+from scamintel.cli_retention import purge, retention_app
+from scamintel.cli_subject_requests import subject_request_app
+from scamintel.cli_transparency import transparency
 from scamintel.cli_verdicts import dispute_app, listings_app, outcome, review_app
-from scamintel.governance.audit import AuditEntry
 from scamintel.indicators import (
     IndicatorType,
     InvalidIndicatorError,
@@ -73,9 +77,7 @@ from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.refresh import publish_listings_if_never_published
 from scamintel.storage.store import (
-    latest_audit_entries,
     most_reported_indicators,
-    read_audit_entries,
 )
 
 app = typer.Typer(
@@ -84,7 +86,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 apikey_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
-audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
 model_app = typer.Typer(help="The message classifier's model.", no_args_is_help=True)
@@ -100,11 +101,16 @@ app.command("outcome")(outcome)
 app.command("export")(export)
 app.add_typer(release_app, name="release")
 app.add_typer(request_app, name="request")
+app.add_typer(subject_request_app, name="subject-request")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(peer_app, name="peer")
+app.add_typer(governance_app, name="governance")
 app.command("sync")(sync)
 app.command("refusals")(refusals)
 app.command("cluster")(cluster)
+app.command("transparency")(transparency)
+app.add_typer(retention_app, name="retention")
+app.command("purge")(purge)
 
 
 @app.command()
@@ -645,86 +651,6 @@ def apikey_create(
     else:
         out.print(f"API key for {org} ({role.value}); it will not be shown again:")
         print(issued.token)
-
-
-@audit_app.command("verify")
-def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Recompute the audit chain and say whether any entry was altered, removed or reordered."""
-    from scamintel.governance.audit import verify_chain
-
-    settings = load_settings()
-    database = open_database(settings)
-    with database.engine.connect() as connection:
-        verification = verify_chain(read_audit_entries(connection))
-    database.dispose()
-    if as_json:
-        print(json.dumps(asdict(verification)))
-    elif verification.ok:
-        out.print(
-            f"Audit log intact: {verification.entries} entries, head {verification.head_hash}"
-        )
-    else:
-        err.print(f"[bold red]Audit log broken:[/] {verification.problem}")
-    if not verification.ok:
-        raise typer.Exit(1)
-
-
-@audit_app.command("list")
-def audit_list(
-    action: Annotated[
-        str | None, typer.Option(help="Only actions starting with this, e.g. operation.dossier")
-    ] = None,
-    object_type: Annotated[
-        str | None, typer.Option("--object-type", help="Only this kind of object, e.g. case")
-    ] = None,
-    object_id: Annotated[str | None, typer.Option("--object-id", help="Only this object")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=100_000, help="At most this many")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
-) -> None:
-    """The latest audit entries, newest first: who read, changed or disclosed what, and when."""
-    database = open_database(load_settings())
-    try:
-        with database.engine.connect() as connection:
-            entries = latest_audit_entries(
-                connection,
-                limit=limit,
-                action_prefix=action,
-                object_type=object_type,
-                object_id=object_id,
-            )
-    finally:
-        database.dispose()
-    if as_json:
-        for entry in entries:
-            print(json.dumps(_audit_json(entry), ensure_ascii=False))
-        return
-    if not entries:
-        out.print("No audit entries match.")
-    for entry in entries:
-        event = entry.event
-        about = f" {event.object_type}:{event.object_id}" if event.object_id else ""
-        purpose = f" for {event.purpose}" if event.purpose else ""
-        out.print(
-            f"{entry.seq} {entry.at:%Y-%m-%d %H:%M:%S} UTC {escape(event.actor)} "
-            f"{event.action}{escape(about)}{purpose}",
-            highlight=False,
-            soft_wrap=True,
-        )
-
-
-def _audit_json(entry: AuditEntry) -> dict[str, object]:
-    event = entry.event
-    return {
-        "seq": entry.seq,
-        "at": entry.at.isoformat(),
-        "actor": event.actor,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "purpose": event.purpose,
-        "details": event.details,
-        "entry_hash": entry.entry_hash,
-    }
 
 
 @model_app.command("train")

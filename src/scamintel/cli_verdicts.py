@@ -175,6 +175,7 @@ def dispute_show(
                     object_type="dispute",
                     object_id=str(dispute_id),
                     purpose=purpose[:60],
+                    subjects=(store.indicator_id(dispute.indicator),),
                 )
             )
     database.dispose()

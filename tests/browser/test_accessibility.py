@@ -23,6 +23,9 @@ PUBLIC_PAGES = {
     "spot the scam": "/learn/spot?n=0",
     "spot the scam, answered": "/learn/spot?n=0&answer=scam",
     "dispute form": "/dispute",
+    "data-subject request form": "/my-data",
+    "privacy policy": "/privacy",
+    "transparency report": "/transparency",
     "analyst sign-in": "/analyst/login",
 }
 

@@ -22,6 +22,9 @@ PUBLIC_PAGES = (
     "/learn",
     "/learn/spot?n=1",
     "/dispute",
+    "/my-data",
+    "/privacy",
+    "/transparency",
 )
 FOOTER_NOTE = "Never share one-time codes (OTP), PINs or passwords with anyone who contacts you."
 

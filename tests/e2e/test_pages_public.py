@@ -24,6 +24,9 @@ PUBLIC_PAGES = [
     "/learn",
     "/learn/spot",
     "/dispute",
+    "/my-data",
+    "/privacy",
+    "/transparency",
 ]
 LISTED_NUMBER = "0899999999"
 SCAM_MESSAGE = (

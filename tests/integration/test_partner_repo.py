@@ -160,9 +160,39 @@ def test_expiry_and_retention_end_a_partner_record(node_database: NodeDatabase) 
         store_received(connection, [received(valid_until=NOW + timedelta(days=1))])
         assert len(partner_matches(connection, NUMBER, [], NOW)) == 1
         assert partner_matches(connection, NUMBER, [], NOW + timedelta(days=2)) == []
+        # Past its own valid_until the record is of no use: the next purge deletes it.
+        assert purge_expired(connection, NOW) == 0
+        assert purge_expired(connection, NOW + timedelta(days=1)) == 1
+        store_received(connection, [received()])
         assert purge_expired(connection, NOW + timedelta(days=29)) == 0
         assert purge_expired(connection, NOW + timedelta(days=30)) == 1
         assert received_count(connection) == 0
+
+
+def test_a_withdrawal_keeps_a_tombstone_without_the_value(node_database: NodeDatabase) -> None:
+    selector = terms().selector(ACCOUNT)
+    blind = received(
+        stix_id="indicator--7f1c1b2a-2b0c-4a4e-9a53-5b1d8a0c9f11",
+        type=IndicatorType.BANK_ACCOUNT,
+        value=None,
+        blind_hash=selector,
+    )
+    later = NOW + timedelta(hours=1)
+    with node_database.engine.begin() as connection:
+        store_received(connection, [received(), blind])
+        store_received(
+            connection, [received(later, revoked=True), replace(blind, version=later, revoked=True)]
+        )
+        # An older version arriving late does not bring the value back.
+        assert store_received(connection, [received(), blind]) == 0
+        rows = connection.execute(
+            select(
+                partner_indicators.c.value,
+                partner_indicators.c.blind_hash,
+                partner_indicators.c.revoked,
+            )
+        ).all()
+    assert sorted(tuple(row) for row in rows) == [(None, None, True), (None, None, True)]
 
 
 def test_refusals_are_logged_per_partner(node_database: NodeDatabase) -> None:

@@ -162,3 +162,34 @@ def test_a_removed_audit_entry_breaks_the_chain(node_database: NodeDatabase) -> 
         result = verify_chain(read_audit_entries(connection))
     assert not result.ok
     assert result.problem == "entry 2 is missing (found 3)"
+
+
+def test_a_value_erased_by_another_process_is_made_again_not_refused(
+    node_database: NodeDatabase,
+) -> None:
+    from scamintel.storage.erasure_repo import erase_value
+
+    with node_database.transaction() as store:
+        store.add_reports([a_report(MULE)])
+    # A later value, so that the erased one is not the newest row (SQLite would reuse its id).
+    with node_database.transaction() as store:
+        store.add_reports([a_report(NUMBER)])
+    # Another process (a second worker, the console) erases the value this one remembers.
+    other = NodeDatabase(node_database.engine, node_database.sealer)
+    erase_value(
+        other, MULE, actor="officer", reason="erasure", request_id=None, now=datetime.now(UTC)
+    )
+    mule_rows = select(indicators.c.id).where(indicators.c.value == MULE.value)
+    with node_database.engine.connect() as connection:
+        assert connection.execute(mule_rows).all() == []
+
+    with node_database.transaction() as store:
+        store.add_reports([a_report(MULE)])
+    with node_database.engine.connect() as connection:
+        (mule_id,) = connection.execute(mule_rows).scalars().all()
+        linked = connection.scalar(
+            select(func.count())
+            .select_from(report_indicators)
+            .where(report_indicators.c.indicator_id == mule_id)
+        )
+    assert linked == 1

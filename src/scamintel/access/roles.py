@@ -1,7 +1,15 @@
 """Which roles may do what, shared by the JSON API routes and the analyst pages so that a
-page and the API route doing the same thing cannot drift apart."""
+page and the API route doing the same thing cannot drift apart.
+
+:data:`PERMISSIONS` is the one table of these rules: each row names what is allowed, the role
+tuple the enforcing code reads (the constants below, imported by ``api/*.py`` and
+``web/analyst/access.py``) and the routes that enforce it. docs/governance.md's roles matrix is
+generated from it (``scamintel governance docs``), and tests/e2e/test_roles_matrix.py checks
+that every API route that asks for a role is in the table with exactly those roles."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from scamintel.access.keys import Role
 
@@ -15,3 +23,161 @@ CASE_ROLES: tuple[Role, ...] = (Role.INVESTIGATOR, Role.ANALYST, Role.ADMIN)
 OPERATION_READERS: tuple[Role, ...] = (Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
 # Sending, answering and listing cross-border requests.
 INVESTIGATORS: tuple[Role, ...] = (Role.INVESTIGATOR, Role.ANALYST, Role.ADMIN)
+# Reading a report's content (narrative, values, evidence hashes).
+REPORT_READERS: tuple[Role, ...] = (Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
+# Reading the victim's contact details of a report, with a stated purpose.
+PERSONAL_DATA_READERS: tuple[Role, ...] = (Role.INVESTIGATOR, Role.ADMIN)
+# Downloading blocklists (telcos and banks hold reporter keys).
+BLOCKLIST_READERS: tuple[Role, ...] = (Role.REPORTER, Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
+# Recording what an organisation did about a value (frozen, blocked, false positive).
+OUTCOME_REPORTERS: tuple[Role, ...] = (
+    Role.REPORTER,
+    Role.ANALYST,
+    Role.INVESTIGATOR,
+    Role.ADMIN,
+)
+# Approving or rejecting the release of a raw value behind a blind selector (four eyes).
+RELEASE_APPROVERS: tuple[Role, ...] = (Role.ANALYST, Role.ADMIN)
+# Reading a release request: its partner, and the approvers.
+RELEASE_READERS: tuple[Role, ...] = (Role.PARTNER, *RELEASE_APPROVERS)
+# TAXII 2.1: partners read and push what their agreement allows; analysts and admins look.
+TAXII_READERS: tuple[Role, ...] = (Role.PARTNER, Role.ANALYST, Role.ADMIN)
+# Partner nodes: asking for a release, delivering a cross-border request and following it.
+PARTNER_NODES: tuple[Role, ...] = (Role.PARTNER,)
+# Every role that works at the centre may read what the API lets it read; reporters (banks,
+# telcos sending reports) and partner nodes hold keys for machines, not for these pages.
+DESK_ROLES: tuple[Role, ...] = (Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
+# The whole audit log says who read which case, dossier and dispute: the operator's and the
+# data-protection officer's to read, like `scamintel audit verify` on the node itself.
+AUDIT_ROLES: tuple[Role, ...] = (Role.ADMIN,)
+# The audit log's signed head, public key and consistency proofs: what a partner node (or an
+# auditor given an admin key) keeps and checks to know the log was not rewritten.
+AUDIT_HEAD_READERS: tuple[Role, ...] = (Role.ADMIN, Role.PARTNER)
+# Verifying, carrying out and refusing data-subject requests: the data-protection officer's.
+SUBJECT_REQUEST_OFFICERS: tuple[Role, ...] = (Role.ADMIN,)
+# Nobody needs a key: the public pages and public API routes.
+EVERYONE: tuple[Role, ...] = tuple(Role)
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    # What the holder may do, in words for the policy (docs/governance.md).
+    what: str
+    roles: tuple[Role, ...]
+    # The routes that enforce it, as "METHOD /path" patterns (fnmatch: * matches anything),
+    # and analyst pages as their paths.
+    routes: tuple[str, ...]
+    # Open to anyone, with or without a key.
+    public: bool = False
+
+
+PERMISSIONS: tuple[Permission, ...] = (
+    Permission(
+        "Check a value, report a scam, contest a listing, read alerts, private lookups; ask "
+        "what the node holds about you and follow the request; read the transparency report",
+        EVERYONE,
+        (
+            "GET /api/v1/check",
+            "POST /api/v1/reports",
+            "POST /api/v1/disputes",
+            "GET /api/v1/alerts*",
+            "GET /api/v1/range/*",
+            "GET /api/v1/bundle",
+            "POST /api/v1/subject-requests",
+            "GET /api/v1/subject-requests/{request_id}",
+            "GET /api/v1/transparency*",
+        ),
+        public=True,
+    ),
+    Permission(
+        "Read a report's narrative, values and evidence hashes (each read audited)",
+        REPORT_READERS,
+        ("GET /api/v1/reports/{report_id}",),
+    ),
+    Permission(
+        "Read the victim's contact details of a report, with a stated purpose (audited)",
+        PERSONAL_DATA_READERS,
+        ("GET /api/v1/reports/{report_id}?include_reporter=true",),
+    ),
+    Permission(
+        "Read a dispute's claim, and the claimant's contact with a stated purpose (audited); "
+        "decide disputes; close bursts held for review",
+        REVIEWERS,
+        (
+            "GET /api/v1/disputes/{dispute_id}?include_contact=true",
+            "GET /api/v1/review-queue",
+            "POST /api/v1/disputes/{dispute_id}/decision",
+            "POST /api/v1/review-queue/*",
+        ),
+    ),
+    Permission(
+        "Record an outcome against a value (frozen, blocked, taken down, false positive)",
+        OUTCOME_REPORTERS,
+        ("POST /api/v1/outcomes",),
+    ),
+    Permission(
+        "Download blocklists of listed values (each download audited)",
+        BLOCKLIST_READERS,
+        ("GET /api/v1/blocklist",),
+    ),
+    Permission("Publish a public scam alert", PUBLISHERS, ("POST /api/v1/alerts",)),
+    Permission(
+        "Read scam operations and download their dossiers (audited)",
+        OPERATION_READERS,
+        ("GET /api/v1/clusters*",),
+    ),
+    Permission("Open, read and change investigation cases", CASE_ROLES, ("* /api/v1/cases*",)),
+    Permission(
+        "Send, answer and follow cross-border requests",
+        INVESTIGATORS,
+        ("* /api/v1/requests*",),
+    ),
+    Permission(
+        "Approve or reject releasing a raw value to a partner (two different approvers)",
+        RELEASE_APPROVERS,
+        ("GET /api/v1/federation/releases", "POST /api/v1/federation/releases/*"),
+    ),
+    Permission(
+        "Read a release request (the partner that asked: its value once approved)",
+        RELEASE_READERS,
+        ("GET /api/v1/federation/releases/{release_id}",),
+    ),
+    Permission(
+        "Exchange shared objects over TAXII 2.1, within the sharing agreement",
+        TAXII_READERS,
+        ("* /taxii2/*",),
+    ),
+    Permission(
+        "Ask for a raw value behind a blind selector; deliver and follow cross-border requests",
+        PARTNER_NODES,
+        ("POST /api/v1/federation/releases", "* /api/v1/federation/requests*"),
+    ),
+    Permission(
+        "Verify, carry out or refuse data-subject requests; read the requester's identifier "
+        "and what the node holds about it, with a stated purpose (audited)",
+        SUBJECT_REQUEST_OFFICERS,
+        ("GET /api/v1/subject-requests", "* /api/v1/subject-requests/{request_id}/*"),
+    ),
+    Permission(
+        "Sign in to the analyst pages: dashboard, indicators, alerts, partners",
+        DESK_ROLES,
+        ("/analyst/", "/analyst/indicators", "/analyst/partners"),
+    ),
+    Permission("Read the whole audit log on the analyst pages", AUDIT_ROLES, ("/analyst/audit",)),
+    Permission(
+        "Verify the audit log; read who saw a value's data and why",
+        AUDIT_ROLES,
+        ("GET /api/v1/audit/verify", "GET /api/v1/audit/trail"),
+    ),
+    Permission(
+        "Read the audit log's signed head and public key; ask for a consistency proof; check "
+        "a head kept earlier",
+        AUDIT_HEAD_READERS,
+        (
+            "GET /api/v1/audit/head",
+            "GET /api/v1/audit/key",
+            "GET /api/v1/audit/consistency",
+            "POST /api/v1/audit/heads/check",
+        ),
+    ),
+)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
 from scamintel import __version__
 from scamintel.api.alerts_routes import alerts_api
+from scamintel.api.audit_routes import audit_api
 from scamintel.api.cases_routes import cases_api
 from scamintel.api.clusters_routes import clusters_api
 from scamintel.api.federation_routes import federation_api
+from scamintel.api.housekeeping import Chore, Housekeeping
 from scamintel.api.middleware import BodyLimitMiddleware, Metrics, MetricsAndHeadersMiddleware
 from scamintel.api.problems import install_problem_handlers
 from scamintel.api.protection_routes import protection
@@ -20,16 +23,20 @@ from scamintel.api.requests_routes import federation_requests_api, requests_api
 from scamintel.api.review_routes import review_api
 from scamintel.api.routes import api, operator
 from scamintel.api.state import KeyVerifier, NodeState
+from scamintel.api.subject_requests_routes import subject_requests_api
 from scamintel.api.taxii_routes import taxii
+from scamintel.api.transparency_routes import transparency_api
 from scamintel.cases.requests import sla_hours
 from scamintel.federation.intake import canonicaliser
 from scamintel.federation.request_transport import deliver_and_log
 from scamintel.federation.sync import BackgroundSync, PeerSyncResult, SyncOptions, sync_peers
+from scamintel.governance.signing import AuditSigner
 from scamintel.indicators import ParseContext, default_registry
 from scamintel.indicators.lookalike import default_lookalikes
 from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.reading import Reading
 from scamintel.settings import Settings
+from scamintel.storage.audit_repo import sign_head
 from scamintel.storage.migrate import schema_is_current
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.peers_repo import PeerSyncStore
@@ -55,12 +62,15 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     metrics = Metrics.create()
 
     background = _background_sync(settings, database)
+    housekeeping = _housekeeping(settings, database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if background is not None:
             background.start()
+        housekeeping.start()
         yield
+        await housekeeping.stop()
         if background is not None:
             await background.stop()
         database.dispose()
@@ -89,8 +99,11 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     app.include_router(cases_api)
     app.include_router(federation_api)
     app.include_router(requests_api)
+    app.include_router(subject_requests_api)
     app.include_router(federation_requests_api)
     app.include_router(taxii)
+    app.include_router(audit_api)
+    app.include_router(transparency_api)
     app.include_router(operator)
     # Imported here: the pages reuse the API's schemas, so the web package may be imported
     # first (tests, tools) without a circular import through this module.
@@ -100,6 +113,34 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     app.add_middleware(MetricsAndHeadersMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _housekeeping(settings: Settings, database: NodeDatabase) -> Housekeeping:
+    """Sign the audit log's head every ``audit_sign_interval_seconds`` and purge what expired
+    every ``purge_interval_seconds`` (0 turns either off). Every worker runs them: signing
+    takes the audit head's lock and writes nothing when another worker just signed."""
+    signer = AuditSigner(settings.secret_key)
+
+    def sign() -> dict[str, object]:
+        with database.engine.begin() as connection:
+            head = sign_head(connection, signer, settings.node_name, datetime.now(UTC))
+        return {"size": head.size, "root": head.root_hash} if head else {"size": None}
+
+    def purge() -> dict[str, object]:
+        # Imported when it runs: the purge lives with the retention policy's storage.
+        from scamintel.governance.retention import retention_policy
+        from scamintel.storage.retention_repo import purge_expired_data
+
+        policy = retention_policy(settings.retention_days)
+        summary = purge_expired_data(database, policy, datetime.now(UTC), actor="purge")
+        return {"counts": summary.counts}
+
+    return Housekeeping(
+        [
+            Chore("audit_sign", settings.audit_sign_interval_seconds, sign),
+            Chore("purge", settings.purge_interval_seconds, purge),
+        ]
+    )
 
 
 def _background_sync(settings: Settings, database: NodeDatabase) -> BackgroundSync | None:

@@ -61,4 +61,6 @@ def require_role(*roles: Role) -> Callable[..., Principal]:
             )
         return principal
 
+    # Read by the roles-matrix test, which checks every route against access/roles.py.
+    dependency.roles = roles  # type: ignore[attr-defined]
     return dependency

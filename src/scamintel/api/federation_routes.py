@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from scamintel.access.keys import Principal, Role
+from scamintel.access.roles import PARTNER_NODES, RELEASE_APPROVERS, RELEASE_READERS
 from scamintel.api.auth import require_role
 from scamintel.api.routes import PROBLEM, Node
 from scamintel.api.state import NodeState
@@ -33,8 +34,8 @@ from scamintel.federation.release import (
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.storage.releases_repo import SqlReleases
 
-APPROVERS = (Role.ANALYST, Role.ADMIN)
-READERS = (Role.PARTNER, *APPROVERS)
+APPROVERS = RELEASE_APPROVERS
+READERS = RELEASE_READERS
 MAX_LISTED = 1000
 
 federation_api = APIRouter(prefix="/api/v1/federation", tags=["federation"])
@@ -188,7 +189,7 @@ def create_release(
     body: ReleaseIn,
     request: Request,
     response: Response,
-    principal: Annotated[Principal, Depends(require_role(Role.PARTNER))],
+    principal: Annotated[Principal, Depends(require_role(*PARTNER_NODES))],
 ) -> ReleaseOut:
     with _releases(node) as store:
         created = request_release(

@@ -17,7 +17,8 @@ from fastapi import Path as PathParameter
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
-from scamintel.access.keys import Principal, Role
+from scamintel.access.keys import Principal
+from scamintel.access.roles import BLOCKLIST_READERS
 from scamintel.api.auth import require_role
 from scamintel.api.caching import NOT_MODIFIED, cacheable
 from scamintel.api.protection_schemas import BlocklistOut
@@ -47,7 +48,6 @@ BUNDLE_MAX_AGE_S = 60
 DELTA_CACHE_ENTRIES = 64
 DELTA_CACHE_BYTES = 32 * 1024 * 1024
 BUNDLE_MEDIA_TYPE = "application/octet-stream"
-BLOCKLIST_READERS = (Role.REPORTER, Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
 VERSION_HEADER = "Scamintel-Listing-Version"
 CURSOR_HEADER = "Scamintel-Cursor"
 COMPLETE_HEADER = "Scamintel-Complete"

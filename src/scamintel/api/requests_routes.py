@@ -11,8 +11,8 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 
-from scamintel.access.keys import Principal, Role
-from scamintel.access.roles import INVESTIGATORS
+from scamintel.access.keys import Principal
+from scamintel.access.roles import INVESTIGATORS, PARTNER_NODES
 from scamintel.api.auth import require_role
 from scamintel.api.requests_schemas import (
     CaseNumber,
@@ -61,7 +61,7 @@ federation_requests_api = APIRouter(
     prefix="/api/v1/federation/requests", tags=["cross-border requests"]
 )
 Investigator = Annotated[Principal, Depends(require_role(*INVESTIGATORS))]
-PartnerNode = Annotated[Principal, Depends(require_role(Role.PARTNER))]
+PartnerNode = Annotated[Principal, Depends(require_role(*PARTNER_NODES))]
 
 
 def _reading(node: NodeState) -> Reading:

@@ -8,8 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy.exc import IntegrityError
 
-from scamintel.access.keys import Principal, Role
-from scamintel.access.roles import REVIEWERS
+from scamintel.access.keys import Principal
+from scamintel.access.roles import OUTCOME_REPORTERS, REVIEWERS
 from scamintel.api.auth import optional_principal, require_role
 from scamintel.api.review_schemas import (
     CloseBurstIn,
@@ -43,7 +43,7 @@ from scamintel.reports.trust import ACTING_TRUST, trust_of_organisation
 from scamintel.storage.disputes_repo import list_disputes, open_bursts
 from scamintel.storage.submissions import file_dispute
 
-ACTORS = (Role.REPORTER, Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
+ACTORS = OUTCOME_REPORTERS
 
 review_api = APIRouter(prefix="/api/v1")
 
@@ -130,6 +130,7 @@ def get_dispute(
                     object_type="dispute",
                     object_id=str(dispute_id),
                     purpose=purpose,
+                    subjects=(store.indicator_id(dispute.indicator),),
                 )
             )
     if dispute is None:

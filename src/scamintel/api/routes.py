@@ -13,7 +13,8 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from scamintel import __version__
-from scamintel.access.keys import Principal, Role
+from scamintel.access.keys import Principal
+from scamintel.access.roles import PERSONAL_DATA_READERS, REPORT_READERS
 from scamintel.api.auth import optional_principal, require_role
 from scamintel.api.schemas import (
     CheckOut,
@@ -47,8 +48,8 @@ COMMON_PROBLEMS: dict[int | str, dict[str, object]] = {
 
 api = APIRouter(prefix="/api/v1", responses=COMMON_PROBLEMS)
 operator = APIRouter()
-READERS_OF_REPORTS = (Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
-READERS_OF_PERSONAL_DATA = (Role.INVESTIGATOR, Role.ADMIN)
+READERS_OF_REPORTS = REPORT_READERS
+READERS_OF_PERSONAL_DATA = PERSONAL_DATA_READERS
 
 
 def reader_of(principal: Principal | None) -> Reader:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scamintel.access.keys import Principal, Role
+from scamintel.access.roles import TAXII_READERS
 from scamintel.api.auth import require_role
 from scamintel.api.routes import Node
 from scamintel.api.state import NodeState
@@ -48,6 +49,7 @@ from scamintel.federation.taxii import (
     writable_agreement,
 )
 from scamintel.governance.audit import AuditEvent
+from scamintel.governance.legal_basis import LegalBasis
 from scamintel.indicators import IndicatorType
 from scamintel.storage.listings_repo import snapshot_reads
 from scamintel.storage.partner_repo import (
@@ -64,7 +66,6 @@ from scamintel.storage.taxii_repo import (
     save_status,
 )
 
-TAXII_READERS = (Role.PARTNER, Role.ANALYST, Role.ADMIN)
 API_ROOT = "/taxii2/api"
 
 
@@ -170,6 +171,7 @@ def _page(
     principal: Principal,
     collection_id: str,
     request: Request,
+    endpoint: str,
     object_id: str | None = None,
 ) -> Page:
     query = ObjectQuery.parse(dict(request.query_params), object_id=object_id)
@@ -179,7 +181,52 @@ def _page(
         page = _read(connection, collection, node, query)
     if object_id is not None and not page.entries and query.after_seq == 0:
         raise TaxiiError(404, "Unknown object", f"No object {object_id!r} in this collection.")
+    _record_served(node, principal, collection, page, endpoint, object_id)
     return page
+
+
+def _record_served(
+    node: NodeState,
+    principal: Principal,
+    collection: TaxiiCollection,
+    page: Page,
+    endpoint: str,
+    object_id: str | None,
+) -> None:
+    """A page served to a partner node is a disclosure: one audit entry per page, naming the
+    values on it (docs/governance.md, section audit). An empty page discloses nothing, and
+    a partner polling for news must not grow the log."""
+    if principal.role is not Role.PARTNER or not page.entries:
+        return
+    details: dict[str, Any] = {
+        "partner": principal.organisation_name,
+        "endpoint": endpoint,
+        "count": len(page.entries),
+        "more": page.more,
+    }
+    if page.more:
+        details["next"] = page.next
+    if object_id is not None:
+        details["object"] = object_id
+        details["version"] = page.entries[-1].stix.get("modified")
+    agreement = collection.agreement
+    if agreement is not None:
+        details["agreement_version"] = agreement.version
+        details["agreement_legal_basis"] = agreement.legal_basis
+    subjects = tuple({e.listing.indicator_id for e in page.entries if e.listing.indicator_id})
+    with node.database.engine.begin() as connection:
+        append_audit(
+            connection,
+            AuditEvent(
+                actor=principal.actor,
+                action="federation.page_served",
+                object_type="collection",
+                object_id=collection.id,
+                details=details,
+                legal_basis=LegalBasis.PARTNER_AGREEMENT.value,
+                subjects=subjects,
+            ),
+        )
 
 
 @taxii.get("/", summary="TAXII discovery")
@@ -210,7 +257,7 @@ def get_collection(collection_id: str, node: Node, reader: Reader) -> Response:
 
 @taxii.get("/api/collections/{collection_id}/objects/", summary="TAXII get objects")
 def get_objects(collection_id: str, request: Request, node: Node, reader: Reader) -> Response:
-    page = _page(node, reader, collection_id, request)
+    page = _page(node, reader, collection_id, request, "objects")
     return taxii_response(page.envelope(), headers=page.headers())
 
 
@@ -271,7 +318,7 @@ def add_objects(
 
 @taxii.get("/api/collections/{collection_id}/manifest/", summary="TAXII manifest")
 def get_manifest(collection_id: str, request: Request, node: Node, reader: Reader) -> Response:
-    page = _page(node, reader, collection_id, request)
+    page = _page(node, reader, collection_id, request, "manifest")
     return taxii_response(page.manifest(), headers=page.headers())
 
 
@@ -279,7 +326,7 @@ def get_manifest(collection_id: str, request: Request, node: Node, reader: Reade
 def get_object(
     collection_id: str, object_id: str, request: Request, node: Node, reader: Reader
 ) -> Response:
-    page = _page(node, reader, collection_id, request, object_id)
+    page = _page(node, reader, collection_id, request, "object", object_id)
     return taxii_response(page.envelope(), headers=page.headers())
 
 
@@ -290,7 +337,7 @@ def get_object(
 def get_versions(
     collection_id: str, object_id: str, request: Request, node: Node, reader: Reader
 ) -> Response:
-    page = _page(node, reader, collection_id, request, object_id)
+    page = _page(node, reader, collection_id, request, "versions", object_id)
     return taxii_response(page.versions(), headers=page.headers())
 
 

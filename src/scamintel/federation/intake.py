@@ -214,8 +214,13 @@ def read_indicator(
     refusal = agreement.refusal(indicator_type, marking, purpose, blind=raw is None)
     if refusal is not None:
         raise RefusedError(refusal)
+    revoked = obj.get("revoked") is True
     value = None
-    if raw is not None:
+    if revoked:
+        # The partner withdrew it: this node keeps only a tombstone (id, version, revoked),
+        # never the value or the selector, so a withdrawal is not refused for a bad value.
+        blind = None
+    elif raw is not None:
         try:
             value = canonicalise(indicator_type, raw).value
         except InvalidIndicatorError as error:
@@ -236,7 +241,7 @@ def read_indicator(
         report_count=_number(obj, "x_scamintel_report_count", 0, MAX_REPORT_COUNT),
         marking=marking,
         purpose=purpose,
-        revoked=obj.get("revoked") is True,
+        revoked=revoked,
         valid_until=parse_stix_time(valid_until, "valid_until") if valid_until else None,
         expires_at=kept_until,
         onward=agreement.onward_sharing,

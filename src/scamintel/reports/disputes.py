@@ -161,6 +161,7 @@ def open_dispute(
             object_type="dispute",
             object_id=str(dispute.id),
             details={"type": indicator.type.value},
+            subjects=(indicator_id,),
         )
     )
     return dispute, True
@@ -208,6 +209,7 @@ def decide_dispute(
             object_type="dispute",
             object_id=str(dispute.id),
             details={"reason": reason.strip()},
+            subjects=(indicator_id,),
         )
     )
     return decided
@@ -253,6 +255,7 @@ def record_outcome(
             object_type="indicator",
             object_id=f"{indicator.type.value}:{indicator.value}",
             details={"note": note} if note else {},
+            subjects=(indicator_id,),
         )
     )
     return indicator

@@ -141,6 +141,8 @@ def read_report(
                 object_type="report",
                 object_id=str(report_id),
                 purpose=purpose,
+                # The values the report names: "who saw this number's data" (audit trail).
+                subjects=tuple(store.report_indicator_ids(report_id)),
             )
         )
     return found

@@ -23,7 +23,7 @@ from scamintel.protection.listing import (
 )
 from scamintel.protection.range import RangeEntry, RangeSnapshot, split_hash
 from scamintel.storage.sql import as_utc, chunked
-from scamintel.storage.tables import listing_head, listings
+from scamintel.storage.tables import listing_head, listing_transitions, listings
 
 
 def listing_version(connection: Connection) -> int:
@@ -59,8 +59,12 @@ def publish(
     last, stamp = _take_sequence_numbers(connection, len(changed), now)
     first = last - len(changed) + 1
     inserts: list[dict[str, Any]] = []
+    transitions: list[dict[str, Any]] = []
     for offset, state in enumerate(changed):
         row = _row(state, first + offset, stamp)
+        was = published.get(state.indicator_id)
+        if (was is not None and was.listed) != state.listed:
+            transitions.append({"indicator_id": state.indicator_id, "listed": state.listed})
         if state.indicator_id in published:
             connection.execute(
                 update(listings).where(listings.c.indicator_id == state.indicator_id).values(row)
@@ -69,6 +73,12 @@ def publish(
             inserts.append({"indicator_id": state.indicator_id, **row})
     if inserts:
         connection.execute(listings.insert(), inserts)
+    if transitions:
+        # Moves onto or off the published list, for the transparency report; a score or
+        # review change that keeps the value listed is not one.
+        connection.execute(
+            listing_transitions.insert(), [{**move, "at": stamp} for move in transitions]
+        )
     return len(changed)
 
 

@@ -10,7 +10,19 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Row, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Dialect,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scamintel.federation.agreement import Agreement, agreement_from_document
@@ -184,13 +196,17 @@ def all_agreements(connection: Connection, sealer: PersonalDataSealer) -> list[A
 
 
 def received_row(item: ReceivedIndicator) -> dict[str, Any]:
+    # A withdrawn record is kept as a tombstone (id, version, revoked) so that an older
+    # version arriving late cannot bring it back; the value and the selector go at once
+    # (docs/governance.md, retention). The intake already drops them; this holds for every
+    # other writer too.
     return {
         "partner": item.partner,
         "stix_id": item.stix_id,
         "version": item.version,
         "type": item.type.value,
-        "value": item.value,
-        "blind_hash": item.blind_hash,
+        "value": None if item.revoked else item.value,
+        "blind_hash": None if item.revoked else item.blind_hash,
         "verdict": item.verdict,
         "score": round(item.score, 3),
         "report_count": item.report_count,
@@ -343,11 +359,23 @@ def recent_refusals(connection: Connection, partner: str | None, limit: int) -> 
     ]
 
 
-def purge_expired(connection: Connection, now: datetime) -> int:
-    """Delete what partners shared once its retention under the agreement has run out."""
-    result = connection.execute(
-        delete(partner_indicators).where(partner_indicators.c.expires_at <= now)
+def expired_condition(now: datetime) -> ColumnElement[bool]:
+    """A partner's record whose retention under the agreement has run out, or that the
+    partner itself said stops being valid (``valid_until``): either way it is of no further
+    use, and it is deleted rather than kept hidden."""
+    return or_(
+        partner_indicators.c.expires_at <= now,
+        and_(
+            partner_indicators.c.valid_until.is_not(None),
+            partner_indicators.c.valid_until <= now,
+        ),
     )
+
+
+def purge_expired(connection: Connection, now: datetime) -> int:
+    """Delete what partners shared once it expired (``expired_condition``). Runs after every
+    sync and in every retention purge (storage/retention_repo.py)."""
+    result = connection.execute(delete(partner_indicators).where(expired_condition(now)))
     return max(result.rowcount, 0)
 
 

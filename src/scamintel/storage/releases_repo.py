@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -134,6 +135,16 @@ class SqlReleases:
         return [release_of(row) for row in rows]
 
     def audit(self, event: AuditEvent) -> None:
+        # Every blind_release.* entry names the value behind the selector (when the request
+        # found one): the audit trail of that value shows who asked for it and who saw it.
+        if event.object_type == "blind_release" and not event.subjects and event.object_id:
+            indicator_id = self.connection.scalar(
+                select(blind_releases.c.indicator_id).where(
+                    blind_releases.c.id == UUID(event.object_id)
+                )
+            )
+            if indicator_id is not None:
+                event = replace(event, subjects=(int(indicator_id),))
         append_audit(self.connection, event)
 
 

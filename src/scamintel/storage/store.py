@@ -205,16 +205,38 @@ class SqlStore:
     def _indicator_ids(self, wanted: Iterable[Indicator]) -> dict[IndicatorKey, int]:
         resolved: dict[IndicatorKey, int] = {}
         missing: dict[IndicatorKey, Indicator] = {}
+        remembered: dict[IndicatorKey, Indicator] = {}
         for indicator in wanted:
             key = (indicator.type.value, indicator.value)
-            known = self._known_ids.get(key) or self.new_indicator_ids.get(key)
+            known = self.new_indicator_ids.get(key)
             if known is not None:
                 resolved[key] = known
+            elif key in self._known_ids:
+                remembered[key] = indicator
             else:
                 missing[key] = indicator
+        resolved.update(self._still_present(remembered, missing))
         if missing:
             resolved.update(self._insert_and_fetch_indicators(missing))
         return resolved
+
+    def _still_present(
+        self, remembered: dict[IndicatorKey, Indicator], missing: dict[IndicatorKey, Indicator]
+    ) -> dict[IndicatorKey, int]:
+        """The remembered ids whose rows still exist. A purge or an erasure in another process
+        may have deleted a value this process remembers; such a value is looked up (or made)
+        again, and forgotten, instead of failing the insert on its foreign key."""
+        ids = {key: self._known_ids[key] for key in remembered}
+        present: set[int] = set()
+        for chunk in chunked(list(ids.values())):
+            present.update(
+                self.connection.scalars(select(indicators.c.id).where(indicators.c.id.in_(chunk)))
+            )
+        for key, indicator_id in ids.items():
+            if indicator_id not in present:
+                self._known_ids.pop(key, None)
+                missing[key] = remembered[key]
+        return {key: indicator_id for key, indicator_id in ids.items() if indicator_id in present}
 
     def _insert_and_fetch_indicators(
         self, missing: dict[IndicatorKey, Indicator]
@@ -241,6 +263,16 @@ class SqlStore:
             )
         ).first()
         return (row.id, row.request_hash) if row else None
+
+    def report_indicator_ids(self, report_id: UUID) -> list[int]:
+        return [
+            int(item)
+            for item in self.connection.scalars(
+                select(report_indicators.c.indicator_id)
+                .where(report_indicators.c.report_id == report_id)
+                .order_by(report_indicators.c.indicator_id)
+            )
+        ]
 
     def get_report(self, report_id: UUID, *, with_reporter: bool) -> StoredReport | None:
         row = self.connection.execute(select(reports).where(reports.c.id == report_id)).first()

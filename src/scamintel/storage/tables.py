@@ -82,6 +82,8 @@ reports = Table(
     # reporter's contact, or a keyed hash of an anonymous sender's network; never raw.
     Column("source_key", String(80), nullable=True),
     Index(None, "seen_at"),
+    # The transparency report counts, and the purge finds, reports by when they arrived.
+    Index(None, "received_at"),
 )
 
 # Victim personal data lives apart from the report and is encrypted with the node's key.

@@ -25,7 +25,9 @@ from markupsafe import Markup
 
 from scamintel.access.keys import Principal, Role
 from scamintel.access.roles import (
+    AUDIT_ROLES,
     CASE_ROLES,
+    DESK_ROLES,
     INVESTIGATORS,
     OPERATION_READERS,
     PUBLISHERS,
@@ -53,13 +55,6 @@ HOME_PATH = "/analyst/"
 # The hidden field of every analyst form that names the page it is on (see return_path).
 RETURN_FIELD = "return_to"
 MAX_FORM_FIELDS = 200
-
-# Every role that works at the centre may read what the API lets it read; reporters (banks,
-# telcos sending reports) and partner nodes hold keys for machines, not for these pages.
-DESK_ROLES = (Role.ANALYST, Role.INVESTIGATOR, Role.ADMIN)
-# The whole audit log says who read which case, dossier and dispute: the operator's and the
-# data-protection officer's to read, like `scamintel audit verify` on the node itself.
-AUDIT_ROLES = (Role.ADMIN,)
 
 
 @dataclass(frozen=True, slots=True)

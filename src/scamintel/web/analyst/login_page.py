@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.responses import HTMLResponse, Response
 
 from scamintel.access.keys import split_token
+from scamintel.access.roles import DESK_ROLES
 from scamintel.api.state import NodeState
 from scamintel.web.analyst.access import (
-    DESK_ROLES,
     LOGIN_PATH,
     SESSION_COOKIE,
     SESSION_MAX_AGE_S,

@@ -134,9 +134,11 @@ def upgrade() -> None:
     op.add_column("audit_log", sa.Column("legal_basis", sa.String(length=60), nullable=True))
     op.add_column("audit_log", sa.Column("redacted_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
+    op.create_index(op.f("ix_reports_received_at"), "reports", ["received_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_reports_received_at"), table_name="reports")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
     op.drop_column("audit_log", "redacted_at")
     op.drop_column("audit_log", "legal_basis")

@@ -1,0 +1,62 @@
+"""``/privacy``: the citizen's policy page renders with the retention periods in force (the
+operator's overrides applied), links to the ways to contest, and follows the reader's language."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from scamintel.api import create_app
+from scamintel.settings import Settings
+from scamintel.storage.node import NodeDatabase
+
+
+def retention_rows(html: str) -> dict[str, str]:
+    body = html.split('<table class="retention">', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", body)
+    return dict(cells)
+
+
+def test_the_privacy_page_shows_the_default_periods_and_the_ways_to_contest(
+    client: TestClient,
+) -> None:
+    page = client.get("/privacy")
+    assert page.status_code == 200
+    assert '<html lang="en"' in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert 'style="' not in page.text
+    assert "<script>" not in page.text
+    rows = retention_rows(page.text)
+    assert rows["Your name and contact details, when you report a scam"] == "1 year"
+    assert rows["What happened, in your own words"] == "2 years"
+    assert rows["The log of who looked at data and why"] == "10 years"
+    assert rows["A note that a value was taken off the list, so that partners remove it too"] == (
+        "90 days"
+    )
+    for link in ('href="/dispute"', 'href="/my-data"', 'href="/transparency"'):
+        assert link in page.text
+    assert 'href="/privacy"' in client.get("/").text  # the footer of every page links to it
+
+
+def test_the_privacy_page_shows_the_periods_the_operator_set(
+    settings: Settings, node_database: NodeDatabase
+) -> None:
+    overridden = settings.model_copy(
+        update={"retention_days": {"victim_contact": 180, "report:ingest": 1095}}
+    )
+    with TestClient(create_app(overridden, database=node_database)) as client:
+        rows = retention_rows(client.get("/privacy").text)
+    assert rows["Your name and contact details, when you report a scam"] == "180 days"
+    report = next(text for what, text in rows.items() if what.startswith("The report:"))
+    assert report == "from 3 years to 5 years, depending on who sent the report"
+    assert rows["What happened, in your own words"] == "2 years"
+
+
+def test_the_privacy_page_answers_in_thai(client: TestClient) -> None:
+    page = client.get("/privacy?lang=th")
+    assert page.status_code == 200
+    assert '<html lang="th"' in page.text
+    assert len(retention_rows(page.text)) == 8
+    assert page.text.count("<h2") >= 6
+    assert 'href="/my-data"' in page.text

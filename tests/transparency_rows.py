@@ -58,7 +58,7 @@ class Seeded:
     listed: int = 3
     delisted: int = 2
     disputes_opened: int = 4
-    purge_runs: int = 2
+    purge_runs: int = 3
     partner_pages: int = 3
     partner_objects: int = 15
 
@@ -228,9 +228,14 @@ def _audit(connection: Connection) -> None:
         ensure_organisation(connection, "TH-ASC", OrganisationKind.AGENCY, "TH"),
         Role.ANALYST,
     )
-    purges = [{"report": 3, "narrative": 5}, {"report": 1, "audit_entry": 2}]
-    for counts in purges:
-        event = AuditEvent("purge", "retention.purge", "node", None, details={"counts": counts})
+    purges: list[dict[str, Any]] = [
+        {"counts": {"report": 3, "narrative": 5}, "completed": True},
+        {"counts": {"report": 1, "audit_entry": 2}, "completed": True},
+        # A purge that failed part-way: a run too, with what it had deleted.
+        {"counts": {"value": 1, "operation": 1}, "completed": False, "error": "OperationalError"},
+    ]
+    for details in purges:
+        event = AuditEvent("purge", "retention.purge", "node", None, details=details)
         append_audit(connection, event)
     served: list[tuple[str, dict[str, Any]]] = [
         (f"key:{partner.key_id}", {"count": 10, "more": True}),

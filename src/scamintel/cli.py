@@ -76,9 +76,7 @@ from scamintel.storage.access_repo import (
 from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.refresh import publish_listings_if_never_published
-from scamintel.storage.store import (
-    most_reported_indicators,
-)
+from scamintel.storage.store import most_reported_indicators, record_settings_if_changed
 
 app = typer.Typer(
     help="scamintel: check, report and share scam intelligence.",
@@ -121,10 +119,23 @@ def init() -> None:
     database = open_database(settings, require_schema=False)
     upgrade_to_head(database.engine)
     published = publish_listings_if_never_published(database.engine)
+    _record_settings(settings, database)
     database.dispose()
     out.print(f"Database ready: {database.engine.url.render_as_string(hide_password=True)}")
     if published is not None:
         out.print(f"Published the verdicts on {published.values} values (first listing).")
+
+
+def _record_settings(settings: Settings, database: NodeDatabase) -> None:
+    """A change of a setting since the node last started goes on the audit record."""
+    from scamintel.governance.settings_record import recorded_settings
+
+    with database.engine.begin() as connection:
+        changed = record_settings_if_changed(
+            connection, recorded_settings(settings), console_actor()
+        )
+    if changed:
+        out.print(f"Settings recorded in the audit log: {', '.join(changed)}")
 
 
 @app.command()
@@ -145,7 +156,9 @@ def serve(
     import uvicorn
 
     settings = load_settings()
-    open_database(settings).dispose()
+    database = open_database(settings)
+    _record_settings(settings, database)
+    database.dispose()
     out.print(f"Serving node {settings.node_name} on http://{host}:{port}/")
     uvicorn.run(
         "scamintel.api.asgi:app_from_environment",

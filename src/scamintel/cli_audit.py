@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from scamintel.cli_common import console_actor, err, fail, load_settings, open_database, out
 from scamintel.governance.audit import AuditEntry
-from scamintel.governance.signing import AuditSigner, HeadFormatError, SignedHead
+from scamintel.governance.signing import AuditSigner, HeadFormatError, KeyRing, SignedHead
 from scamintel.indicators import IndicatorType, InvalidIndicatorError, default_registry
 from scamintel.settings import Settings
 from scamintel.storage.audit_repo import (
@@ -24,6 +24,7 @@ from scamintel.storage.audit_repo import (
     check_external_head,
     consistency,
     latest_signed_head,
+    record_trail_read,
     sign_head,
     verify_log,
 )
@@ -66,13 +67,13 @@ def audit_verify(
     head row, every signed head, and (with --head) a head kept outside the node."""
     settings = load_settings()
     kept = _read_head(head) if head is not None else None
-    signer = AuditSigner(settings.secret_key)
+    keys = _keys(settings)
     database = open_database(settings)
     try:
         with database.engine.connect() as connection:
-            report = verify_log(connection, signer.public, settings.node_name)
+            report = verify_log(connection, keys, settings.node_name)
             check = (
-                check_external_head(connection, kept, signer.public, settings.node_name)
+                check_external_head(connection, kept, keys, settings.node_name)
                 if kept is not None
                 else None
             )
@@ -130,11 +131,10 @@ def audit_head(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
     """The latest signed head: the JSON to give a partner or auditor, who can check it later
     with `audit verify --head FILE` or POST /api/v1/audit/heads/check."""
     settings = load_settings()
-    signer = AuditSigner(settings.secret_key)
     database = open_database(settings)
     try:
         with database.engine.connect() as connection:
-            head = latest_signed_head(connection, settings.node_name, signer.public)
+            head = latest_signed_head(connection, settings.node_name, _keys(settings))
     finally:
         database.dispose()
     if head is None:
@@ -165,14 +165,23 @@ def audit_key(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    for key in data["retired"]:
+        out.print(f"retired key {key['public_key']} (id {key['key_id']})", highlight=False)
 
 
-def _key_json(settings: Settings, signer: AuditSigner) -> dict[str, str]:
+def _keys(settings: Settings) -> KeyRing:
+    """This node's key and the retired ones (SCAMINTEL_AUDIT_RETIRED_KEYS)."""
+    return AuditSigner(settings.secret_key).key_ring(settings.audit_retired_keys)
+
+
+def _key_json(settings: Settings, signer: AuditSigner) -> dict[str, Any]:
+    retired = _keys(settings).retired
     return {
         "node": settings.node_name,
         "algorithm": "Ed25519",
         "public_key": signer.public.base64,
         "key_id": signer.key_id,
+        "retired": [{"public_key": key.base64, "key_id": key.key_id} for key in retired],
     }
 
 
@@ -204,10 +213,14 @@ def audit_trail_command(
     indicator_type: Annotated[
         IndicatorType | None, typer.Option("--type", help="Skip type detection")
     ] = None,
+    purpose: Annotated[
+        str | None, typer.Option(help="Why you read the trail (recorded in the audit log)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
 ) -> None:
     """Who saw this value's data, when, why and on what legal basis: the audit entries that
-    name it and those about its reports, disputes, releases and cross-border requests."""
+    name it and those about its reports, disputes, releases and cross-border requests. The
+    read is itself audited (audit.trail_read)."""
     from scamintel.cli_common import region_context
 
     settings = load_settings()
@@ -219,11 +232,30 @@ def audit_trail_command(
         fail(f"{value!r} cannot be read: {error.reason}")
     database = open_database(settings)
     try:
-        with database.engine.connect() as connection:
+        with database.engine.begin() as connection:
             indicator_id = indicator_id_of(connection, indicator)
-            trail = audit_trail(connection, indicator_id) if indicator_id is not None else []
+            trail = audit_trail(
+                connection, indicator_id, indicator=indicator, sealer=database.sealer
+            )
+            record_trail_read(
+                connection,
+                indicator,
+                indicator_id,
+                actor=console_actor(),
+                purpose=purpose,
+                entries=len(trail),
+            )
     finally:
         database.dispose()
+    if indicator_id is None:
+        # On stderr, so --json output stays one entry per line.
+        err.print(
+            f"This node holds no row for {escape(indicator.value)} (no report or listing "
+            "names it): only entries that name it without one, such as cross-border "
+            "requests, can be shown.",
+            highlight=False,
+            soft_wrap=True,
+        )
     if as_json:
         for item in trail:
             print(_dumps(item.to_json()))

@@ -19,14 +19,14 @@ from scamintel.cli_common import (
     region_context,
 )
 from scamintel.governance.retention import DEFAULT_RULES, RetentionPolicy, retention_policy
+from scamintel.governance.signing import AuditSigner
 from scamintel.indicators import IndicatorType, InvalidIndicatorError
 from scamintel.indicators.registry import default_registry
 from scamintel.settings import Settings
-from scamintel.storage.evidence_repo import indicator_id_of
 from scamintel.storage.retention_repo import (
     HeldData,
     PurgeSummary,
-    deletion_dates,
+    held_about,
     purge_expired_data,
 )
 
@@ -113,11 +113,8 @@ def when(
     database = open_database(settings)
     try:
         with database.engine.connect() as connection:
-            found = indicator_id_of(connection, indicator)
-            held = (
-                []
-                if found is None
-                else deletion_dates(connection, _policy(settings), found, datetime.now(UTC))
+            held = held_about(
+                connection, _policy(settings), indicator, datetime.now(UTC), database.sealer
             )
     finally:
         database.dispose()
@@ -158,11 +155,15 @@ def purge(
             datetime.now(UTC),
             actor=console_actor(),
             dry_run=dry_run,
+            signer=AuditSigner(settings.secret_key),
         )
     finally:
         database.dispose()
     if as_json:
         print(json.dumps(purge_json(summary), ensure_ascii=False))
+        return
+    if summary.skipped:
+        out.print("Another purge is running on this node's database; nothing was done.")
         return
     verb = "would delete" if dry_run else "deleted"
     out.print(f"Purge {verb} {summary.total} records:")
@@ -173,6 +174,7 @@ def purge(
 def purge_json(summary: PurgeSummary) -> dict[str, Any]:
     return {
         "dry_run": summary.dry_run,
+        "skipped": summary.skipped,
         "counts": dict(sorted(summary.counts.items())),
         "cutoffs": {kind: at.isoformat() for kind, at in sorted(summary.cutoffs.items())},
     }

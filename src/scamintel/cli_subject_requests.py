@@ -24,6 +24,7 @@ from scamintel.cli_common import console_actor, fail, load_settings, open_databa
 from scamintel.cli_common import region_context as _region_context
 from scamintel.governance.retention import retention_policy
 from scamintel.governance.subject_requests import (
+    ACCESS_EXEMPTION,
     AccessReport,
     NewSubjectRequest,
     RequestKind,
@@ -250,11 +251,21 @@ def subject_request_complete(
         bool,
         typer.Option("--delist", help="Correction: withdraw the listing (an upheld dispute)"),
     ] = False,
+    ground: Annotated[
+        str | None,
+        typer.Option(
+            "--ground",
+            help="Erasure: the ground for erasing data kept for fraud prevention (reports, "
+            'outcomes, a listing), e.g. "listing wrong: dispute upheld"; recorded in the '
+            "outcome and the audit log",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Carry out a verified request: an erasure erases the value here and, at their next sync,
-    on partners; a correction records what was corrected; an access request records that the
-    report was sent."""
+    on partners (refused while the value is evidence kept for fraud prevention, unless
+    --ground states why it must go); a correction records what was corrected; an access
+    request records that the report was sent."""
     number = _request_id(request_id)
     with _database() as (settings, database):
         completed = repo.complete_request(
@@ -265,6 +276,8 @@ def subject_request_complete(
             now=datetime.now(UTC),
             reading=_reading(settings),
             delist=delist,
+            override_ground=ground,
+            node_country=settings.node_country,
         )
     if as_json:
         out.print_json(_json(completed))
@@ -297,7 +310,9 @@ def subject_request_refuse(
 
 @subject_request_app.command("report")
 def subject_request_report(request_id: RequestId, as_json: AsJson = False) -> None:
-    """What the node holds about a verified request's value, to send to the person (audited)."""
+    """What the node holds about a verified request's value, to send to the person (audited).
+    Recipients are named by category and law-enforcement entries are left out; the operator
+    reads the whole trail with `scamintel audit trail`."""
     number = _request_id(request_id)
     with _database() as (settings, database):
         report = repo.access_report(
@@ -306,6 +321,7 @@ def subject_request_report(request_id: RequestId, as_json: AsJson = False) -> No
             policy=retention_policy(settings.retention_days),
             actor=console_actor(),
             now=datetime.now(UTC),
+            node_country=settings.node_country,
         )
     if as_json:
         out.print_json(json.dumps(access_report_json(report), ensure_ascii=False))
@@ -356,12 +372,13 @@ def _print_report(report: AccessReport) -> None:
             f"{record.marking}{blind}"
         )
     if report.disclosures:
-        say("Who saw or changed its data, and why:")
+        say("Who saw or changed its data (by category):")
     for item in report.disclosures:
         say(
-            f"  {item.at:%Y-%m-%d %H:%M} {escape(item.actor)} {item.action} "
-            f"purpose={item.purpose or '-'} basis={item.legal_basis or '-'}"
+            f"  {item.at:%Y-%m-%d %H:%M} {escape(item.recipient)}: {item.action} "
+            f"(basis {item.legal_basis or '-'})"
         )
+    say(escape(ACCESS_EXEMPTION))
     if report.deletions:
         say("When it will be deleted (if nothing new arrives):")
     for deletion in report.deletions:

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     retention_days: dict[str, int] = Field(default_factory=dict)
     purge_interval_seconds: float = Field(default=3600, ge=0)
     audit_sign_interval_seconds: float = Field(default=3600, ge=0)
+    # The audit-signing public keys this node used before its secret key changed (base64, as
+    # `scamintel audit key` printed them; JSON list): heads signed with them still verify.
+    # A head under any other key fails `audit verify`, so a re-signed rewrite cannot pass.
+    audit_retired_keys: list[str] = Field(default_factory=list)
 
     @field_validator("node_country")
     @classmethod
@@ -90,6 +94,18 @@ class Settings(BaseSettings):
             retention_policy(value)
         except RetentionSettingsError as error:
             raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("audit_retired_keys")
+    @classmethod
+    def _retired_keys_are_keys(cls, value: list[str]) -> list[str]:
+        from scamintel.governance.signing import parse_public_key
+
+        for text in value:
+            try:
+                parse_public_key(text)
+            except ValueError as error:
+                raise ValueError(f"SCAMINTEL_AUDIT_RETIRED_KEYS: {error}") from None
         return value
 
     @model_validator(mode="after")

@@ -89,6 +89,7 @@ def test_only_admins_verify_and_read_trails_and_partners_also_get_heads(
     )
     key = client.get(f"{AUDIT}/key", headers=bearer(partner_key)).json()
     assert key["algorithm"] == "Ed25519"
+    assert key["retired"] == []
     assert key["key_id"] == client.get(f"{AUDIT}/key", headers=bearer(admin_key)).json()["key_id"]
 
 
@@ -184,6 +185,49 @@ def test_taxii_pages_served_to_a_partner_are_disclosures_with_their_values(
     ).json()
     assert trail["held"]
     assert [e["action"] for e in trail["entries"]][:2] == ["federation.page_served"] * 2
+
+
+def test_taxii_pages_read_by_staff_and_trail_reads_are_recorded(
+    client: TestClient,
+    node_database: NodeDatabase,
+    agreements: dict[str, Agreement],  # noqa: F811
+    listed: dict[IndicatorType, int],  # noqa: F811
+    analyst_key: str,
+    admin_key: str,
+) -> None:
+    """An analyst's TAXII page is a disclosure in the values' trail, but not one to a partner
+    (its own action, which the transparency report does not count); reading a trail is
+    audited with its purpose; a value the node holds no row for says so."""
+    assert get(client, collection_path(agreements[KH]) + "objects/", analyst_key).status_code == 200
+    shown = next(iter(listed))
+    trail = client.get(
+        f"{AUDIT}/trail",
+        params={"q": VALUES[shown].value, "type": shown.value, "purpose": "dsar-7"},
+        headers=bearer(admin_key),
+    ).json()
+    unknown = client.get(
+        f"{AUDIT}/trail", params={"q": "0899999999"}, headers=bearer(admin_key)
+    ).json()
+    with node_database.engine.connect() as connection:
+        reads = connection.execute(
+            select(audit_log).where(audit_log.c.action == "audit.trail_read")
+        ).all()
+        subjects = connection.scalars(
+            select(audit_subjects.c.indicator_id).where(audit_subjects.c.seq == reads[0].seq)
+        ).all()
+        served = connection.scalar(
+            select(func.count()).where(audit_log.c.action == "federation.page_served")
+        )
+    assert [e["action"] for e in trail["entries"]] == ["taxii.page_read"]
+    assert trail["entries"][0]["legal_basis"] == "public_task"
+    assert served == 0
+    assert [(r.purpose, r.legal_basis) for r in reads] == [
+        ("dsar-7", "legal_obligation"),
+        (None, "legal_obligation"),
+    ]
+    assert subjects == [listed[shown]]
+    assert (unknown["held"], unknown["entries"]) == (False, [])
+    assert "holds no row" in unknown["note"]
 
 
 def test_audit_verify_with_a_kept_head_fails_after_tampering(

@@ -60,3 +60,16 @@ def test_the_privacy_page_answers_in_thai(client: TestClient) -> None:
     assert len(retention_rows(page.text)) == 8
     assert page.text.count("<h2") >= 6
     assert 'href="/my-data"' in page.text
+
+
+def test_the_privacy_page_says_victim_data_never_leaves_and_only_a_reported_value_is_released(
+    client: TestClient,
+) -> None:
+    # As the code does: a shared report carries no narrative or contact under any agreement
+    # (federation/stix.py report_object), and the four-eyes release hands one reported value
+    # to the partner that asked (federation/release.py).
+    sharing = client.get("/privacy").text.split("Who we share it with", 1)[1].split("<h2", 1)[0]
+    assert "We never send your name, your contact details or your story" in sharing
+    assert "unless" not in sharing
+    assert "ask us for the real number, account or link" in sharing
+    assert "Two of our staff must approve; then only that partner receives it." in sharing

@@ -1,6 +1,7 @@
 """access/roles.py PERMISSIONS (the table docs/governance.md's roles matrix is generated from)
 names every API route that asks for a role, with exactly the roles the route enforces, and
-every route and analyst page it names exists with those roles."""
+every API route open to anyone in a public row; every route and analyst page it names exists
+with those roles."""
 
 from __future__ import annotations
 
@@ -49,6 +50,17 @@ def keyed_routes(client: TestClient) -> dict[str, set[Role] | None]:
     return found
 
 
+def open_api_routes(client: TestClient) -> list[str]:
+    """The routes of the API (the OpenAPI document's, and any under /api/ or /taxii2/ left out
+    of it) that ask for no role: the public pages and static files are not API routes."""
+    found = []
+    for route in api_routes(client.app.routes):  # type: ignore[attr-defined]
+        api = route.include_in_schema or route.path.startswith(("/api/", "/taxii2/"))
+        if api and roles_asked(route.dependant) is None:
+            found.extend(f"{method} {route.path}" for method in sorted(route.methods or ()))
+    return found
+
+
 def patterns(permission: Permission) -> list[str]:
     # API routes only; "…?include_reporter=true" names a condition inside a route that another
     # row gives, enforced in the route's body (tests/e2e/test_victim_data_by_role.py).
@@ -72,6 +84,19 @@ def test_every_route_that_asks_for_a_role_is_in_the_table_with_those_roles(
     assert missing == [], (
         "these API routes ask for a role but access/roles.py PERMISSIONS does not name them "
         f"(add a row, then run `scamintel governance docs`): {missing}"
+    )
+
+
+def test_every_api_route_open_to_anyone_is_in_a_public_row(client: TestClient) -> None:
+    public = [p for p in PERMISSIONS if p.public]
+    missing = [
+        route
+        for route in open_api_routes(client)
+        if not any(fnmatchcase(route, x) for p in public for x in patterns(p))
+    ]
+    assert missing == [], (
+        "these API routes are open to anyone but no public row of access/roles.py PERMISSIONS "
+        f"names them (add them, then run `scamintel governance docs`): {missing}"
     )
 
 

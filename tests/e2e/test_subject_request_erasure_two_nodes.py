@@ -1,8 +1,10 @@
 """Issue 9's test "an erasure request removes the data on the owning node and its partners":
 node B holds node A's listing of a number after a sync; on A the holder's erasure request is
 opened, verified and completed with the CLI; B syncs again; then no row of either database
-holds the number, except on A the removal notice that carried the erasure to B (a "removed"
-listing and its value row, which go after the removal-notice period)."""
+holds the number in any of the forms it was written in, except on A the removal notice that
+carried the erasure to B (a "removed" listing and its value row, which go after the
+removal-notice period). The number is evidence (a report names it), so the erasure is refused
+until the operator states the ground."""
 
 from __future__ import annotations
 
@@ -29,6 +31,19 @@ from scamintel.storage.tables import listings, metadata
 A_NAME, B_NAME = "TH-AOC", "KH-NCC"
 ERASED = Indicator(IndicatorType.PHONE, "+66812345601", "TH")
 KEPT = Indicator(IndicatorType.PHONE, "+66812345602", "TH")
+# How people write the erased number in narratives: the erasure must catch every form, not only
+# the canonical one.
+WRITTEN_FORMS = ("081-234-5601", "0812345601", "+66 81 234 5601")
+GROUND = "listing wrong: dispute upheld"
+
+
+def narrative_about(indicator: Indicator) -> str:
+    if indicator == ERASED:
+        return (
+            f"A caller from {WRITTEN_FORMS[0]} said he was the police; he called again from "
+            f"{WRITTEN_FORMS[1]} and sent a LINE message signed {WRITTEN_FORMS[2]}"
+        )
+    return f"A caller from {indicator.value} said he was the police"
 
 
 def agreement(partner: str) -> Agreement:
@@ -70,7 +85,7 @@ def node_a(settings: Settings, node_database: NodeDatabase, tmp_path: Path) -> N
             scam_type=ScamType.OFFICIALS_IMPERSONATED,
             channel=Channel.CALL,
             received_at=datetime.now(UTC),
-            narrative=f"A caller from {indicator.value} said he was the police",
+            narrative=narrative_about(indicator),
             indicators=(ReportedIndicator(indicator, indicator.value, "given"),),
             reporter={"name": "Victim", "phone": "+66899999999"},
             trust="verified_agency",
@@ -122,7 +137,12 @@ def test_an_erasure_request_removes_the_data_on_the_owning_node_and_its_partners
         request_id = json.loads(opened.stdout)["id"]
         verified = node_a.cli("subject-request", "verify", request_id, "--note", "called back")
         assert verified.returncode == 0, verified.stderr
-        completed = node_a.cli("subject-request", "complete", request_id, "--json")
+        held = node_a.cli("subject-request", "complete", request_id)
+        assert held.returncode == 2, held.stdout + held.stderr
+        assert "kept for fraud prevention" in " ".join(held.stderr.split())
+        completed = node_a.cli(
+            "subject-request", "complete", request_id, "--ground", GROUND, "--json"
+        )
         assert completed.returncode == 0, completed.stderr
         outcome = json.loads(completed.stdout)
         assert outcome["status"] == "completed"
@@ -132,9 +152,15 @@ def test_an_erasure_request_removes_the_data_on_the_owning_node_and_its_partners
         assert second.returncode == 0, second.stdout + second.stderr
 
     assert rows_holding(node_b.database.engine, ERASED.value) == {}
+    for form in WRITTEN_FORMS:
+        assert rows_holding(node_a.database.engine, form) == {}, form
+        assert rows_holding(node_b.database.engine, form) == {}, form
     on_a = rows_holding(node_a.database.engine, ERASED.value)
     # The removal notice that told B: a "removed" listing and the value it names.
     assert on_a == {"indicators": 1, "listings": 1}
+    # Nor any leftover piece of a written form ("+66 [erased]" would be fine, "5601" not).
+    assert rows_holding(node_a.database.engine, "5601") == on_a
+    assert rows_holding(node_b.database.engine, "5601") == {}
     with node_a.database.engine.connect() as connection:
         verdict = connection.scalar(
             select(listings.c.verdict).where(listings.c.value == ERASED.value)

@@ -56,15 +56,73 @@ def test_a_person_asks_and_follows_the_request_without_the_value_shown_again(
 
 
 def test_bad_identifiers_are_problems_that_say_what_to_fix(client: TestClient) -> None:
-    unreadable = client.post(BASE, json={"kind": "access", "identifier": {"value": "??"}})
+    contact = {"email": "holder@example.com"}
+    unreadable = client.post(
+        BASE, json={"kind": "access", "identifier": {"value": "??"}, "contact": contact}
+    )
     assert unreadable.status_code == 422
     site = client.post(
-        BASE, json={"kind": "erasure", "identifier": {"type": "domain", "value": "example.com"}}
+        BASE,
+        json={
+            "kind": "erasure",
+            "identifier": {"type": "domain", "value": "example.com"},
+            "contact": contact,
+        },
     )
     assert site.status_code == 422
     assert "dispute" in site.json()["detail"]
-    unknown_kind = client.post(BASE, json={"kind": "delete", "identifier": {"value": NUMBER}})
+    unknown_kind = client.post(
+        BASE, json={"kind": "delete", "identifier": {"value": NUMBER}, "contact": contact}
+    )
     assert unknown_kind.status_code == 422
+
+
+def test_a_request_needs_an_email_or_phone_to_reach_the_person(
+    client: TestClient, node_database: NodeDatabase
+) -> None:
+    for contact in (None, {"name": "Somchai"}):
+        body: dict[str, object] = {"kind": "erasure", "identifier": {"value": NUMBER}}
+        if contact is not None:
+            body["contact"] = contact
+        sent = client.post(BASE, json=body)
+        assert sent.status_code == 422, sent.text
+        assert "contact.email or contact.phone" in sent.json()["detail"]
+    by_phone = client.post(
+        BASE,
+        json={
+            "kind": "access",
+            "identifier": {"value": NUMBER},
+            "contact": {"phone": "0899999999"},
+        },
+    )
+    assert by_phone.status_code == 201
+    with node_database.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(subject_requests)) == 1
+
+
+def test_purposes_longer_than_the_audit_log_holds_are_422(
+    client: TestClient, investigator_key: str, police_key: str, node_database: NodeDatabase
+) -> None:
+    request_id = ask(client)["id"]
+    admin = bearer(make_key(node_database.engine, Role.ADMIN, "Data protection office"))
+    too_long = "p" * 61
+    opened = client.get(
+        f"{BASE}/{request_id}/personal-data", params={"purpose": too_long}, headers=admin
+    )
+    assert opened.status_code == 422
+    sent = client.post(
+        "/api/v1/reports",
+        json={"narrative": "Fake police", "indicators": [{"value": NUMBER}]},
+        headers=bearer(police_key),
+    )
+    report_id = sent.json()["id"]
+    read = client.get(
+        f"/api/v1/reports/{report_id}",
+        params={"include_reporter": "true", "purpose": too_long},
+        headers=bearer(investigator_key),
+    )
+    assert read.status_code == 422
+    assert read.headers["content-type"].startswith("application/problem+json")
 
 
 def test_only_admin_keys_work_the_queue(
@@ -120,8 +178,24 @@ def test_an_admin_verifies_reports_and_completes_an_erasure(
     assert report_json["identifier"]["value"] == CANONICAL
     assert report_json["reports"]["count"] == 1
     assert "Fake police" not in str(report_json)
-    done = client.post(f"{BASE}/{request_id}/complete", json={}, headers=admin)
+    assert report_json["disclosures"]
+    for disclosure in report_json["disclosures"]:
+        assert set(disclosure) == {"at", "recipient", "action", "legal_basis"}
+        assert not disclosure["recipient"].startswith("key:")
+    assert "law enforcement" in report_json["not_listed"]
+    held = client.post(f"{BASE}/{request_id}/complete", json={}, headers=admin)
+    assert held.status_code == 409
+    assert "kept for fraud prevention" in held.json()["detail"]
+    assert "override_ground" in held.json()["detail"]
+    with node_database.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(report_indicators)) == 1
+    done = client.post(
+        f"{BASE}/{request_id}/complete",
+        json={"override_ground": "listing wrong: dispute upheld"},
+        headers=admin,
+    )
     assert done.status_code == 200, done.text
+    assert "listing wrong: dispute upheld" in done.json()["outcome"]
     assert done.json()["status"] == "completed"
     with node_database.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(report_indicators)) == 0
@@ -132,12 +206,29 @@ def test_an_admin_verifies_reports_and_completes_an_erasure(
     assert refused.status_code == 409
 
 
+def test_delisting_a_value_that_is_not_listed_is_409_not_500(
+    client: TestClient, node_database: NodeDatabase
+) -> None:
+    admin = bearer(make_key(node_database.engine, Role.ADMIN, "Data protection office"))
+    request_id = ask(client, "correction")["id"]
+    assert client.post(f"{BASE}/{request_id}/verify", json={}, headers=admin).status_code == 200
+    delisted = client.post(
+        f"{BASE}/{request_id}/complete",
+        json={"note": "the holder says the listing is wrong", "delist": True},
+        headers=admin,
+    )
+    assert delisted.status_code == 409, delisted.text
+    assert "no listing to withdraw" in delisted.json()["detail"]
+    assert client.get(f"{BASE}/{request_id}").json()["status"] == "verified"
+
+
 def test_the_my_data_page_files_a_request_and_shows_its_status(
     client: TestClient, node_database: NodeDatabase
 ) -> None:
     form = client.get("/my-data")
     assert form.status_code == 200
     assert 'name="kind"' in form.text
+    assert "Erasure can be refused while the data is needed to prevent fraud" in form.text
     token = csrf_token_of(form.text)
     without_contact = client.post(
         "/my-data", data={"csrf_token": token, "kind": "erasure", "value": NUMBER}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from fastapi.testclient import TestClient
 from helpers import run_scamintel
 from scamintel.settings import Settings
 from scamintel.storage.node import NodeDatabase
-from transparency_rows import PERIOD, comparable, direct_counts, period_query, seed
+from scamintel.storage.tables import reports
+from transparency_rows import IN, PERIOD, comparable, direct_counts, period_query, seed
 
 COUNT = re.compile(r'data-count="([^"]+)">([^<]*)<')
 
@@ -85,6 +87,27 @@ def test_the_json_is_cacheable_and_revalidates(client: TestClient) -> None:
         headers={"If-None-Match": first.headers["etag"]},
     )
     assert again.status_code == 304
+
+
+def test_a_period_asked_again_is_answered_from_memory_by_the_api_and_the_page(
+    client: TestClient, node_database: NodeDatabase
+) -> None:
+    # Public and up to five years long: a repeated period must not be counted again.
+    seed(node_database)
+    first = client.get("/api/v1/transparency", params=period_query(PERIOD)).json()
+    with node_database.engine.begin() as connection:  # one more report in the period
+        connection.execute(
+            reports.insert(),
+            {"id": uuid.uuid4(), "source": "web", "scam_type": "loan", "channel": "sms"}
+            | {"received_at": IN, "seen_at": IN},
+        )
+        assert (
+            direct_counts(connection, PERIOD)["reports"]["total"] == first["reports"]["total"] + 1
+        )
+    again = client.get("/api/v1/transparency", params=period_query(PERIOD)).json()
+    assert again == first
+    page = client.get("/transparency", params={**period_query(PERIOD), "lang": "en"})
+    assert page_numbers(page.text) == json_numbers(first)
 
 
 def test_without_a_period_the_last_twelve_full_months_are_reported(client: TestClient) -> None:

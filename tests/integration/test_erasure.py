@@ -7,14 +7,25 @@ import json
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from sqlalchemy import func, insert, select
+import pytest
+from sqlalchemy import Connection, func, insert, select
 
 from scamintel.federation.agreement import Agreement
 from scamintel.federation.intake import ReceivedIndicator
 from scamintel.federation.markings import Purpose, Tlp
-from scamintel.indicators import Indicator, IndicatorType
+from scamintel.indicators import Indicator, IndicatorType, ParseContext
+from scamintel.indicators.registry import default_registry
+from scamintel.indicators.warninglist import Warninglist
+from scamintel.reports.disputes import record_outcome
+from scamintel.reports.engine import EventKind
 from scamintel.reports.model import Channel, NewReport, ReportedIndicator, ReportSource, ScamType
-from scamintel.storage.erasure_repo import ERASED, erase_value, reports_with_contact
+from scamintel.reports.reading import Reading
+from scamintel.storage.erasure_repo import (
+    ERASED,
+    erase_value,
+    erase_value_in,
+    reports_with_contact,
+)
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.partner_repo import apply_agreement, store_received
 from scamintel.storage.refresh import refresh_values
@@ -191,3 +202,158 @@ def test_erasing_a_value_that_was_never_listed_deletes_its_row(
     with node_database.engine.connect() as c:
         assert list(c.scalars(select(indicators.c.value))) == [OTHER.value]
     assert summary.counts["value"] == 1
+
+
+def test_every_written_form_of_the_value_leaves_the_narratives(
+    node_database: NodeDatabase,
+) -> None:
+    value = Indicator(IndicatorType.PHONE, "+66812345601", "TH")
+    story = (
+        "He called from 081-234-5601, then 0812345601, texted +66 81 234 5601 and "
+        "66812345601; my neighbour 0812340000 saw it."
+    )
+    named = a_report((value, "081-234-5601"), narrative=story)
+    # A Malaysian victim writes the number the way Thai numbers are written from abroad.
+    abroad = a_report((value, "+66812345601"), narrative="ring +66-81-234-5601 now")
+    # The reporter's own number is the value; the narrative names it as the reporter wrote it.
+    own = a_report(
+        (OTHER, "0812340000"),
+        reporter={"name": "Nok", "phone": "081 234 5601"},
+        narrative="call me back on 081 234 5601",
+    )
+    with node_database.transaction() as store:
+        store.add_reports([named, abroad, own])
+
+    summary = erase_value(
+        node_database, value, actor="t", reason="r", request_id=None, now=NOW, node_country="TH"
+    )
+
+    with node_database.engine.connect() as c:
+        texts = {
+            row.id: row.narrative for row in c.execute(select(reports.c.id, reports.c.narrative))
+        }
+    assert texts[named.id] == (
+        f"He called from {ERASED}, then {ERASED}, texted {ERASED} and {ERASED}; my neighbour "
+        "0812340000 saw it."
+    )
+    assert texts[abroad.id] == f"ring {ERASED} now"
+    assert texts[own.id] == f"call me back on {ERASED}"
+    assert summary.counts["narrative"] == 3
+
+
+def test_local_forms_are_read_in_the_node_country(node_database: NodeDatabase) -> None:
+    # A Malaysian node: "012-345 6789" is +60123456789 there (it is no Thai number).
+    value = Indicator(IndicatorType.PHONE, "+60123456789", "MY")
+    own = a_report(
+        (OTHER, "0812340000"),
+        reporter={"name": "Aminah", "phone": "012-345 6789"},
+        narrative="my number is 012-345 6789",
+    )
+    with node_database.transaction() as store:
+        store.add_reports([own])
+    assert reports_with_contact(node_database, value, node_country="MY") == [own.id]
+    summary = erase_value(
+        node_database, value, actor="t", reason="r", request_id=None, now=NOW, node_country="MY"
+    )
+    with node_database.engine.connect() as c:
+        narrative = c.scalar(select(reports.c.narrative).where(reports.c.id == own.id))
+        contacts = c.scalar(select(func.count()).select_from(reporter_contacts))
+    assert summary.counts["victim_contact"] == 1
+    assert narrative == f"my number is {ERASED}"
+    assert contacts == 0
+
+
+def test_an_erasure_on_the_callers_connection_commits_with_the_caller(
+    node_database: NodeDatabase,
+) -> None:
+    with node_database.transaction() as store:
+        store.add_reports([a_report((VALUE, "0812345678"), narrative="from 0812345678")])
+
+    def erase(connection: Connection) -> None:
+        erase_value_in(
+            connection,
+            node_database.sealer,
+            VALUE,
+            actor="t",
+            reason="r",
+            request_id="q-1",
+            node_country="TH",
+            now=NOW,
+        )
+
+    class CallerFailedError(Exception):
+        pass
+
+    def erase_then_fail() -> None:
+        with node_database.engine.begin() as connection:
+            erase(connection)
+            raise CallerFailedError
+
+    # The caller's later step fails: the erasure goes back with it, audit entry included.
+    with pytest.raises(CallerFailedError):
+        erase_then_fail()
+    with node_database.engine.connect() as c:
+        assert c.scalar(select(func.count()).select_from(report_indicators)) == 1
+        assert c.scalar(select(func.count()).where(audit_log.c.action == "data.erased")) == 0
+    with node_database.engine.begin() as connection:
+        erase(connection)
+    with node_database.engine.connect() as c:
+        assert c.scalar(select(func.count()).select_from(report_indicators)) == 0
+        assert c.scalar(select(func.count()).where(audit_log.c.action == "data.erased")) == 1
+
+
+def test_no_plaintext_is_left_in_the_value_row_sqlite_keeps(
+    node_database: NodeDatabase,
+) -> None:
+    # Another process of the node remembers the value's id from before the erasure.
+    other_process = NodeDatabase(node_database.engine, node_database.sealer)
+    with other_process.transaction() as store:
+        store.add_reports([a_report((OTHER, "0812340000")), a_report((VALUE, "0812345678"))])
+    summary = erase_value(node_database, VALUE, actor="t", reason="r", request_id=None, now=NOW)
+    with node_database.engine.connect() as c:
+        values = list(c.scalars(select(indicators.c.value).order_by(indicators.c.id)))
+    assert VALUE.value not in values
+    if node_database.dialect == "sqlite":
+        # The newest row stays (SQLite would hand its id out again), without the value.
+        assert values == [OTHER.value, f"erased:{summary.indicator_id}"]
+        assert (summary.counts["value"], summary.counts["value_overwritten"]) == (0, 1)
+    else:
+        assert values == [OTHER.value]
+        assert (summary.counts["value"], summary.counts["value_overwritten"]) == (1, 0)
+    # The value reported again gets a row of its own, not the placeholder.
+    again = a_report((VALUE, "0812345678"))
+    with other_process.transaction() as store:
+        store.add_reports([again])
+    with node_database.engine.connect() as c:
+        linked = c.scalar(
+            select(indicators.c.value)
+            .join(report_indicators, report_indicators.c.indicator_id == indicators.c.id)
+            .where(report_indicators.c.report_id == again.id)
+        )
+    assert linked == VALUE.value
+
+
+def test_an_erased_value_leaves_no_plaintext_in_the_audit_log(
+    node_database: NodeDatabase,
+) -> None:
+    with node_database.transaction() as store:
+        store.add_reports([a_report((VALUE, "0812345678"))])
+    with node_database.transaction() as store:
+        record_outcome(
+            store,
+            "081-234-5678",
+            IndicatorType.PHONE,
+            EventKind.BLOCKED,
+            reading=Reading(default_registry(), ParseContext("TH"), Warninglist()),
+            note=None,
+            actor="bank",
+            organisation_id=None,
+        )
+    erase_value(node_database, VALUE, actor="t", reason="r", request_id=None, now=NOW)
+    with node_database.engine.connect() as c:
+        entries = c.execute(select(audit_log.c.action, audit_log.c.object_id, audit_log.c.details))
+        written = [(row.action, f"{row.object_id} {row.details}") for row in entries]
+    assert "outcome.blocked" in {action for action, _ in written}
+    for action, text in written:
+        assert VALUE.value not in text, action
+        assert "812345678" not in text, action

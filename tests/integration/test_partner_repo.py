@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from scamintel.federation.agreement import Agreement
-from scamintel.federation.intake import ReceivedIndicator, Refusal
-from scamintel.federation.markings import Purpose, Tlp
+from scamintel.federation.intake import ReceivedIndicator, Refusal, take_objects
+from scamintel.federation.markings import TLP_MARKING_IDS, Purpose, Tlp
 from scamintel.governance.audit import verify_chain
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.storage.node import NodeDatabase
@@ -117,10 +117,12 @@ def test_storing_is_idempotent_and_the_newest_version_wins(node_database: NodeDa
     with node_database.engine.begin() as connection:
         assert store_received(connection, [received()]) == 1
         store_received(connection, [received()])
-        store_received(connection, [received(later, revoked=True)])
         store_received(connection, [received(NOW, verdict="suspicious")])
         assert received_count(connection) == 1
+        assert store_received(connection, [received(later, revoked=True)]) == 1
+        assert received_count(connection) == 0
         assert partner_matches(connection, NUMBER, [], NOW) == []
+        # Listed again later: a newer version, stored again.
         store_received(connection, [received(later + timedelta(hours=1), revoked=False)])
         (match,) = partner_matches(connection, NUMBER, [], NOW)
     assert (match.partner, match.verdict, match.report_count, match.blind) == (
@@ -169,7 +171,7 @@ def test_expiry_and_retention_end_a_partner_record(node_database: NodeDatabase) 
         assert received_count(connection) == 0
 
 
-def test_a_withdrawal_keeps_a_tombstone_without_the_value(node_database: NodeDatabase) -> None:
+def test_a_withdrawal_deletes_the_record(node_database: NodeDatabase) -> None:
     selector = terms().selector(ACCOUNT)
     blind = received(
         stix_id="indicator--7f1c1b2a-2b0c-4a4e-9a53-5b1d8a0c9f11",
@@ -177,22 +179,43 @@ def test_a_withdrawal_keeps_a_tombstone_without_the_value(node_database: NodeDat
         value=None,
         blind_hash=selector,
     )
+    other = received(stix_id="indicator--8f1c1b2a-2b0c-4a4e-9a53-5b1d8a0c9f11")
     later = NOW + timedelta(hours=1)
     with node_database.engine.begin() as connection:
-        store_received(connection, [received(), blind])
-        store_received(
+        store_received(connection, [received(), blind, other])
+        withdrawn = store_received(
             connection, [received(later, revoked=True), replace(blind, version=later, revoked=True)]
         )
-        # An older version arriving late does not bring the value back.
-        assert store_received(connection, [received(), blind]) == 0
-        rows = connection.execute(
-            select(
-                partner_indicators.c.value,
-                partner_indicators.c.blind_hash,
-                partner_indicators.c.revoked,
-            )
-        ).all()
-    assert sorted(tuple(row) for row in rows) == [(None, None, True), (None, None, True)]
+        # Nothing is kept, not even the STIX id (derived from the value, it names it).
+        rows = connection.execute(select(partner_indicators.c.stix_id)).scalars().all()
+    assert withdrawn == 2
+    assert rows == [other.stix_id]
+
+
+def test_a_withdrawal_goes_through_when_the_agreement_narrowed_since(
+    node_database: NodeDatabase,
+) -> None:
+    """The partner sent the phone under AMBER; the agreement now takes CLEAR bank accounts
+    only. Its withdrawal of the phone is still taken, and the copy goes."""
+    narrowed = terms(2, types=["bank_account"], markings=["clear"], share_as="clear")
+    withdrawal = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": received().stix_id,
+        "created": "2026-10-01T00:00:00.000Z",
+        "modified": "2026-11-02T00:00:00.000Z",
+        "revoked": True,
+        "pattern": f"[x-scamintel-withdrawn:value = '{received().stix_id}']",
+        "pattern_type": "stix",
+        "x_scamintel_type": "phone",
+        "object_marking_refs": [TLP_MARKING_IDS[Tlp.AMBER]],
+    }
+    intake = take_objects([withdrawal], narrowed, lambda kind, raw: NUMBER, NOW)
+    assert intake.refused == []
+    with node_database.engine.begin() as connection:
+        store_received(connection, [received()])
+        assert store_received(connection, intake.accepted) == 1
+        assert received_count(connection) == 0
 
 
 def test_refusals_are_logged_per_partner(node_database: NodeDatabase) -> None:

@@ -7,19 +7,26 @@ completing a verified request, and a correction that withdraws a listing by an u
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from scamintel.access.keys import OrganisationKind, Role
+from scamintel.governance.audit import AuditEvent
 from scamintel.governance.retention import retention_policy
 from scamintel.governance.subject_requests import (
+    PUBLIC_CORRECTION_REASON,
+    ErasureHeldError,
     InvalidSubjectRequestError,
     NewSubjectRequest,
+    NothingToDelistError,
     RequestKind,
     RequestStatus,
     SubjectRequest,
+    SubjectRequestError,
     SubjectRequestNotFoundError,
     TransitionError,
 )
@@ -28,13 +35,16 @@ from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.model import Channel, NewReport, ReportedIndicator, ReportSource, ScamType
 from scamintel.reports.reading import Reading
 from scamintel.storage import subject_requests_repo as repo
+from scamintel.storage.access_repo import create_api_key, ensure_organisation
 from scamintel.storage.evidence_repo import indicator_id_of
 from scamintel.storage.node import NodeDatabase
-from scamintel.storage.store import read_audit_entries
+from scamintel.storage.store import append_audit, read_audit_entries
 from scamintel.storage.tables import (
+    audit_log,
     disputes,
     listings,
     report_indicators,
+    reporter_contacts,
     subject_request_events,
     subject_requests,
 )
@@ -43,6 +53,7 @@ SECRET = "subject-request-test-secret"
 PHONE = Indicator(IndicatorType.PHONE, "+66812345678", "TH")
 OTHER_VICTIM = {"name": "Another Victim", "phone": "+66899999999"}
 NARRATIVE = "They called from +66812345678 and said my parcel was held"
+GROUND = "listing wrong: dispute upheld"
 READING = Reading(default_registry(), ParseContext("TH"), Warninglist())
 POLICY = retention_policy()
 
@@ -289,6 +300,8 @@ def test_the_access_report_is_given_once_verified_and_holds_no_one_elses_data(
     assert "subject_request.verified" in actions
     assert report.deletions, "the report says when the value's data goes"
     text = json.dumps(access_report_json(report), ensure_ascii=False)
+    assert "cli:dpo" not in text
+    assert "law enforcement" in access_report_json(report)["not_listed"]
     assert NARRATIVE not in text
     assert "parcel was held" not in text
     assert OTHER_VICTIM["phone"] not in text
@@ -302,17 +315,41 @@ def test_the_access_report_is_given_once_verified_and_holds_no_one_elses_data(
     assert audited == ["data-subject access report"]
 
 
+def test_erasing_evidence_is_refused_without_a_ground_and_nothing_is_erased(
+    node_database: NodeDatabase,
+) -> None:
+    indicator_id = seed_listing(node_database)
+    request = open_one(node_database, RequestKind.ERASURE)
+    verify(node_database, request)
+    with pytest.raises(ErasureHeldError, match="kept for fraud prevention") as refused:
+        repo.complete_request(node_database, request.id, actor="cli:dpo", note=None, now=now())
+    assert "2 reports name it" in str(refused.value)
+    assert "--ground" in str(refused.value)
+    with node_database.engine.connect() as connection:
+        assert repo.get_request(connection, request.id).status is RequestStatus.VERIFIED
+        links = connection.execute(
+            select(report_indicators).where(report_indicators.c.indicator_id == indicator_id)
+        ).all()
+        actions = [e.event.action for e in read_audit_entries(connection)]
+    assert len(links) == 2
+    assert "data.erased" not in actions
+    assert "subject_request.completed" not in actions
+
+
 def test_completing_a_verified_erasure_erases_the_value_and_records_the_counts(
     node_database: NodeDatabase,
 ) -> None:
     indicator_id = seed_listing(node_database)
     request = open_one(node_database, RequestKind.ERASURE)
     verify(node_database, request)
-    done = repo.complete_request(node_database, request.id, actor="cli:dpo", note=None, now=now())
+    done = repo.complete_request(
+        node_database, request.id, actor="cli:dpo", note=None, now=now(), override_ground=GROUND
+    )
     assert done.status is RequestStatus.COMPLETED
     assert done.outcome is not None
     assert done.outcome.startswith("erased: ")
     assert "report_link 2" in done.outcome
+    assert f"overridden: {GROUND}" in done.outcome
     assert PHONE.value not in done.outcome
     with node_database.engine.connect() as connection:
         assert not connection.execute(
@@ -325,9 +362,79 @@ def test_completing_a_verified_erasure_erases_the_value_and_records_the_counts(
     assert listing == "removed"
     [completed] = [e for e in entries if e.event.action == "subject_request.completed"]
     assert completed.event.details["counts"]["report_link"] == 2
+    assert completed.event.details["override_ground"] == GROUND
     assert any(e.event.action == "data.erased" for e in entries)
+    # The value comes back in a new report; a retried completion erases nothing more.
+    seed_listing(node_database, reports=1)
     with pytest.raises(TransitionError, match="already completed"):
-        repo.complete_request(node_database, request.id, actor="cli:dpo", note=None, now=now())
+        repo.complete_request(
+            node_database, request.id, actor="cli:dpo", note=None, now=now(), override_ground=GROUND
+        )
+    with node_database.engine.connect() as connection:
+        again = indicator_id_of(connection, PHONE)
+        assert connection.execute(
+            select(report_indicators).where(report_indicators.c.indicator_id == again)
+        ).all()
+        erased = [e for e in read_audit_entries(connection) if e.event.action == "data.erased"]
+    assert len(erased) == 1
+
+
+def test_two_officers_completing_at_once_erase_once(node_database: NodeDatabase) -> None:
+    seed_listing(node_database)
+    request = open_one(node_database, RequestKind.ERASURE)
+    verify(node_database, request)
+    start = threading.Barrier(2)
+    results: list[object] = []
+
+    def complete(officer: str) -> None:
+        start.wait()
+        try:
+            results.append(
+                repo.complete_request(
+                    node_database,
+                    request.id,
+                    actor=officer,
+                    note=None,
+                    now=now(),
+                    override_ground=GROUND,
+                )
+            )
+        except SubjectRequestError as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=complete, args=(f"cli:dpo{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(type(r).__name__ for r in results) == ["SubjectRequest", "TransitionError"]
+    with node_database.engine.connect() as connection:
+        actions = [e.event.action for e in read_audit_entries(connection)]
+        events = repo.events_of(connection, request.id)
+    assert actions.count("data.erased") == 1
+    assert actions.count("subject_request.completed") == 1
+    assert [e.status for e in events].count(RequestStatus.COMPLETED) == 1
+
+
+def test_a_reporter_erases_their_own_contact_without_a_ground(
+    node_database: NodeDatabase,
+) -> None:
+    """The victim who reported gave the number as their own: it is not evidence, so erasure
+    goes through, and the reports they sent stay (without their contact)."""
+    victim = Indicator(IndicatorType.PHONE, "+66899999999", "TH")
+    seed_listing(node_database)
+    with node_database.engine.connect() as connection:
+        before = connection.scalar(select(func.count()).select_from(reporter_contacts))
+    request = open_one(node_database, RequestKind.ERASURE, value=victim)
+    verify(node_database, request)
+    done = repo.complete_request(node_database, request.id, actor="cli:dpo", note=None, now=now())
+    assert done.outcome is not None
+    assert "victim_contact 2" in done.outcome
+    assert "overridden" not in done.outcome
+    with node_database.engine.connect() as connection:
+        after = connection.scalar(select(func.count()).select_from(reporter_contacts))
+        assert connection.scalar(select(func.count()).select_from(report_indicators)) == 2
+    assert (before, after) == (3, 1)
 
 
 def test_a_correction_needs_a_note_and_can_withdraw_the_listing_through_a_dispute(
@@ -358,5 +465,174 @@ def test_a_correction_needs_a_note_and_can_withdraw_the_listing_through_a_disput
         verdict = connection.execute(
             select(listings.c.verdict).where(listings.c.indicator_id == indicator_id)
         ).scalar()
-    assert tuple(decided) == ("upheld", "the number was reassigned to the holder in March")
+    # The decision's reason is public (/check shows it): fixed words, never the internal note.
+    assert tuple(decided) == ("upheld", PUBLIC_CORRECTION_REASON)
     assert verdict not in ("scam", "suspicious")
+    with node_database.engine.connect() as connection:
+        logged = " ".join(
+            str(row.details) for row in connection.execute(select(audit_log.c.details))
+        )
+    assert "reassigned" not in logged
+
+
+def test_delisting_a_value_that_is_not_listed_is_a_clear_refusal(
+    node_database: NodeDatabase,
+) -> None:
+    unlisted = Indicator(IndicatorType.EMAIL, "holder@example.org")
+    request = open_one(node_database, RequestKind.CORRECTION, value=unlisted)
+    verify(node_database, request)
+    with pytest.raises(NothingToDelistError, match="no listing to withdraw"):
+        repo.complete_request(
+            node_database,
+            request.id,
+            actor="dpo",
+            note="the holder says the address is wrong",
+            now=now(),
+            reading=READING,
+            delist=True,
+        )
+    with node_database.engine.connect() as connection:
+        assert repo.get_request(connection, request.id).status is RequestStatus.VERIFIED
+    done = repo.complete_request(
+        node_database, request.id, actor="dpo", note="nothing was listed", now=now()
+    )
+    assert done.status is RequestStatus.COMPLETED
+
+
+def test_notes_and_reasons_stay_out_of_the_audit_log(node_database: NodeDatabase) -> None:
+    first = open_one(node_database)
+    verify(node_database, first)
+    second = open_one(node_database)
+    with node_database.engine.begin() as connection:
+        repo.refuse_request(
+            connection,
+            node_database.sealer,
+            second.id,
+            actor="dpo",
+            reason="the caller Khun Somchai could not show the SIM",
+            now=now(),
+        )
+    with node_database.engine.connect() as connection:
+        logged = " ".join(
+            str(row.details) for row in connection.execute(select(audit_log.c.details))
+        )
+        entries = {
+            e.event.action: e.event.details
+            for e in read_audit_entries(connection)
+            if e.event.action in ("subject_request.verified", "subject_request.refused")
+        }
+        notes = [e.note for e in repo.events_of(connection, first.id)] + [
+            e.note for e in repo.events_of(connection, second.id)
+        ]
+    assert "called the number back" not in logged
+    assert "Somchai" not in logged
+    assert entries == {
+        "subject_request.verified": {"note_recorded": True},
+        "subject_request.refused": {"reason_recorded": True},
+    }
+    assert "called the number back" in notes
+    assert "the caller Khun Somchai could not show the SIM" in notes
+
+
+def test_a_purpose_longer_than_the_audit_log_holds_is_refused(
+    node_database: NodeDatabase,
+) -> None:
+    request = open_one(node_database)
+    with (
+        pytest.raises(InvalidSubjectRequestError, match="60 characters"),
+        node_database.engine.begin() as connection,
+    ):
+        repo.open_personal_data(
+            connection, node_database.sealer, request.id, actor="dpo", purpose="v" * 61
+        )
+
+
+def test_a_request_without_a_way_to_reach_the_person_is_refused(
+    node_database: NodeDatabase,
+) -> None:
+    with (
+        pytest.raises(InvalidSubjectRequestError, match="contact"),
+        node_database.engine.begin() as connection,
+    ):
+        repo.open_request(
+            connection,
+            node_database.sealer,
+            SECRET,
+            NewSubjectRequest(RequestKind.ERASURE, PHONE, {"name": "Somchai"}),
+            actor="public",
+            now=now(),
+        )
+
+
+def test_the_access_report_tips_no_one_off(node_database: NodeDatabase) -> None:
+    """The holder of a mule number reads who received its data by category only, and nothing
+    of investigations, cases, requests between authorities, blind releases, investigators'
+    reads or other people's requests; the operator's trail still has them all."""
+    indicator_id = seed_listing(node_database)
+    someone_else = open_one(node_database, RequestKind.ERASURE)
+    request = open_one(node_database)
+    verify(node_database, request)
+    with node_database.engine.begin() as connection:
+        police = ensure_organisation(
+            connection, "Royal Thai Police CCIB", OrganisationKind.AGENCY, "TH"
+        )
+        investigator = create_api_key(connection, police, Role.INVESTIGATOR)
+        partner_org = ensure_organisation(connection, "KH-NCC", OrganisationKind.AGENCY, "KH")
+        partner = create_api_key(connection, partner_org, Role.PARTNER)
+        analysts = ensure_organisation(
+            connection, "Anti-Scam Centre", OrganisationKind.AGENCY, "TH"
+        )
+        analyst = create_api_key(connection, analysts, Role.ANALYST)
+        for actor, action, object_type, purpose in (
+            ("cli:inspector", "case.viewed", "case", "freeze the mule account"),
+            ("cli:inspector", "operation.dossier_export", "operation", "court file"),
+            ("cli:inspector", "cross_border_request.sent", "cross_border_request", None),
+            ("partner:KH-NCC", "blind_release.asked", "blind_release", None),
+            (f"key:{investigator.key_id}", "report.read", "report", "trace the caller"),
+            (f"key:{analyst.key_id}", "report.read", "report", "triage of the queue"),
+            (f"key:{partner.key_id}", "federation.page_served", "collection", None),
+        ):
+            append_audit(
+                connection,
+                AuditEvent(
+                    actor=actor,
+                    action=action,
+                    object_type=object_type,
+                    object_id="x",
+                    purpose=purpose,
+                    details={},
+                    subjects=(indicator_id,),
+                ),
+            )
+    report = repo.access_report(node_database, request.id, policy=POLICY, actor="dpo", now=now())
+    from scamintel.api.subject_requests_schemas import access_report_json
+
+    text = json.dumps(access_report_json(report), ensure_ascii=False)
+    for hidden in (
+        "case.",
+        "operation.",
+        "cross_border_request",
+        "blind_release",
+        "trace the caller",
+        "triage of the queue",
+        "freeze the mule account",
+        "inspector",
+        investigator.key_id,
+        analyst.key_id,
+        partner.key_id,
+        "cli:dpo",
+        str(someone_else.id),
+    ):
+        assert hidden not in text, hidden
+    shown = {(d.recipient, d.action) for d in report.disclosures}
+    assert ("staff of this node", "report.read") in shown
+    assert ("partner node in KH", "federation.page_served") in shown
+    assert ("staff of this node", "subject_request.verified") in shown
+    # Only this request's own entries: not the other person's erasure request.
+    assert [d.action for d in report.disclosures].count("subject_request.received") == 1
+    # The operator's full trail keeps everything.
+    from scamintel.storage.audit_repo import audit_trail
+
+    with node_database.engine.connect() as connection:
+        full = {entry.action for entry in audit_trail(connection, indicator_id)}
+    assert {"case.viewed", "blind_release.asked", "cross_border_request.sent"} <= full

@@ -8,16 +8,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from tests.conftest import TEST_SECRET
 
+from scamintel.governance.retention import retention_policy
+from scamintel.governance.signing import AuditSigner
 from scamintel.governance.transparency import ReportPeriod, report_document
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.protection.listing import ListingState
 from scamintel.storage.evidence_repo import ensure_indicator_id
 from scamintel.storage.listings_repo import publish
 from scamintel.storage.node import NodeDatabase
+from scamintel.storage.retention_repo import purge_expired_data
 from scamintel.storage.sql import as_utc
 from scamintel.storage.tables import listing_transitions
 from scamintel.storage.transparency_repo import transparency_report
+from scamintel.web.transparency_page import PURGED_KINDS
 from transparency_rows import EARLIER, PERIOD, comparable, direct_counts, seed
 
 NOW = datetime.now(UTC)
@@ -113,9 +118,10 @@ def test_each_number_counts_what_the_seed_put_in_the_period(node_database: NodeD
             "received_fulfilled": 0,
         },
     ]
+    # Two complete purges and one that failed part-way ("completed": false).
     assert document["purges"] == {
-        "runs": 2,
-        "deleted": {"narrative": 5, "report": 4, "audit_entry": 2},
+        "runs": 3,
+        "deleted": {"narrative": 5, "report": 4, "audit_entry": 2, "operation": 1, "value": 1},
     }
     assert document["disclosures"] == [
         {"partner": "MM-CCD", "pages": 2, "objects": 10},
@@ -186,3 +192,19 @@ def test_publishing_records_moves_onto_and_off_the_list_only(node_database: Node
         (False, start + timedelta(hours=4)),
         (True, start + timedelta(hours=6)),
     ]
+
+
+def test_the_page_names_every_count_a_purge_records(node_database: NodeDatabase) -> None:
+    # The keys of a real (dry) run are the keys of a purge's audit entry: each needs words
+    # on /transparency, or the page shows a code to the public.
+    summary = purge_expired_data(
+        node_database,
+        retention_policy({}),
+        NOW,
+        actor="test",
+        signer=AuditSigner(TEST_SECRET),
+        dry_run=True,
+    )
+    unnamed = sorted(set(summary.counts) - set(PURGED_KINDS))
+    assert summary.counts
+    assert unnamed == [], f"add to web/transparency_page.py PURGED_KINDS: {unnamed}"

@@ -5,7 +5,8 @@ page and the API route doing the same thing cannot drift apart.
 tuple the enforcing code reads (the constants below, imported by ``api/*.py`` and
 ``web/analyst/access.py``) and the routes that enforce it. docs/governance.md's roles matrix is
 generated from it (``scamintel governance docs``), and tests/e2e/test_roles_matrix.py checks
-that every API route that asks for a role is in the table with exactly those roles."""
+that every API route that asks for a role is in the table with exactly those roles, and that
+every API route open to anyone is in a ``public`` row."""
 
 from __future__ import annotations
 
@@ -73,13 +74,18 @@ class Permission:
 
 PERMISSIONS: tuple[Permission, ...] = (
     Permission(
-        "Check a value, report a scam, contest a listing, read alerts, private lookups; ask "
-        "what the node holds about you and follow the request; read the transparency report",
+        "Check a value; check a message for signs of a scam and find the values in a text "
+        "(nothing kept); report a scam; contest a listing and follow the dispute; read alerts; "
+        "private lookups; ask what the node holds about you and follow the request; read the "
+        "transparency report",
         EVERYONE,
         (
             "GET /api/v1/check",
+            "POST /api/v1/classify",
+            "POST /api/v1/extract",
             "POST /api/v1/reports",
             "POST /api/v1/disputes",
+            "GET /api/v1/disputes/{dispute_id}",
             "GET /api/v1/alerts*",
             "GET /api/v1/range/*",
             "GET /api/v1/bundle",
@@ -87,6 +93,12 @@ PERMISSIONS: tuple[Permission, ...] = (
             "GET /api/v1/subject-requests/{request_id}",
             "GET /api/v1/transparency*",
         ),
+        public=True,
+    ),
+    Permission(
+        "See that the node is up, and its request counters (no data of any report or person)",
+        EVERYONE,
+        ("GET /healthz", "GET /metrics"),
         public=True,
     ),
     Permission(

@@ -40,6 +40,7 @@ from scamintel.storage.audit_repo import sign_head
 from scamintel.storage.migrate import schema_is_current
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.peers_repo import PeerSyncStore
+from scamintel.storage.transparency_repo import ReportCache
 
 DESCRIPTION = """Check a phone number, link, account or wallet before you act; report a scam.
 
@@ -90,6 +91,8 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
         keys=KeyVerifier(database),
     )
     app.state.metrics = metrics
+    # The public transparency report's recent periods (api/transparency_routes.py, the page).
+    app.state.transparency = ReportCache(database.engine, settings.node_name)
     install_problem_handlers(app)
     app.include_router(api)
     app.include_router(alerts_api)
@@ -118,7 +121,8 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
 def _housekeeping(settings: Settings, database: NodeDatabase) -> Housekeeping:
     """Sign the audit log's head every ``audit_sign_interval_seconds`` and purge what expired
     every ``purge_interval_seconds`` (0 turns either off). Every worker runs them: signing
-    takes the audit head's lock and writes nothing when another worker just signed."""
+    builds the tree without holding the log's lock, and writes nothing when another worker
+    signed the same size (or nothing was written since)."""
     signer = AuditSigner(settings.secret_key)
 
     def sign() -> dict[str, object]:
@@ -132,7 +136,9 @@ def _housekeeping(settings: Settings, database: NodeDatabase) -> Housekeeping:
         from scamintel.storage.retention_repo import purge_expired_data
 
         policy = retention_policy(settings.retention_days)
-        summary = purge_expired_data(database, policy, datetime.now(UTC), actor="purge")
+        summary = purge_expired_data(
+            database, policy, datetime.now(UTC), actor="purge", signer=signer
+        )
         return {"counts": summary.counts}
 
     return Housekeeping(

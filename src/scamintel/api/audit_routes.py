@@ -17,6 +17,7 @@ from scamintel.api.audit_schemas import (
     ConsistencyOut,
     HeadCheckOut,
     KeyOut,
+    RetiredKeyOut,
     SignedHeadBody,
     TrailEntryOut,
     TrailOut,
@@ -25,7 +26,7 @@ from scamintel.api.audit_schemas import (
 from scamintel.api.auth import require_role
 from scamintel.api.routes import PROBLEM, Node
 from scamintel.api.state import NodeState
-from scamintel.governance.signing import AuditSigner, HeadFormatError, SignedHead
+from scamintel.governance.signing import AuditSigner, HeadFormatError, KeyRing, SignedHead
 from scamintel.indicators import IndicatorType, InvalidIndicatorError
 from scamintel.storage.audit_repo import (
     AuditLogBrokenError,
@@ -34,6 +35,7 @@ from scamintel.storage.audit_repo import (
     check_external_head,
     consistency,
     latest_signed_head,
+    record_trail_read,
     verify_log,
 )
 from scamintel.storage.evidence_repo import indicator_id_of
@@ -42,16 +44,26 @@ audit_api = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 Auditor = Annotated[Principal, Depends(require_role(*AUDIT_ROLES))]
 HeadReader = Annotated[Principal, Depends(require_role(*AUDIT_HEAD_READERS))]
 ERRORS: dict[int | str, dict[str, object]] = {401: PROBLEM, 403: PROBLEM}
+NOT_HELD = (
+    "This node holds no row for this value (no report or listing names it): only entries "
+    "that name it without one, such as cross-border requests, can be shown."
+)
 
 
 def _signer(node: NodeState) -> AuditSigner:
     return AuditSigner(node.settings.secret_key)
 
 
+def _keys(node: NodeState) -> KeyRing:
+    """This node's key and the retired ones whose heads still verify."""
+    return _signer(node).key_ring(node.settings.audit_retired_keys)
+
+
 @contextmanager
-def _reading(node: NodeState) -> Iterator[Connection]:
+def _reading(node: NodeState, *, write: bool = False) -> Iterator[Connection]:
+    engine = node.database.engine
     try:
-        with node.database.engine.connect() as connection:
+        with engine.begin() if write else engine.connect() as connection:
             yield connection
     except AuditRangeError as error:
         raise HTTPException(422, str(error)) from error
@@ -67,7 +79,7 @@ def _reading(node: NodeState) -> Iterator[Connection]:
 )
 def get_verify(node: Node, _admin: Auditor) -> VerificationOut:
     with _reading(node) as connection:
-        report = verify_log(connection, _signer(node).public, node.settings.node_name)
+        report = verify_log(connection, _keys(node), node.settings.node_name)
     return VerificationOut.of(report)
 
 
@@ -79,7 +91,7 @@ def get_verify(node: Node, _admin: Auditor) -> VerificationOut:
 )
 def get_head(node: Node, _reader: HeadReader) -> SignedHeadBody:
     with _reading(node) as connection:
-        head = latest_signed_head(connection, node.settings.node_name, _signer(node).public)
+        head = latest_signed_head(connection, node.settings.node_name, _keys(node))
     if head is None:
         raise HTTPException(404, "No head of the audit log was signed yet; ask again later.")
     return SignedHeadBody.of(head)
@@ -92,9 +104,12 @@ def get_head(node: Node, _reader: HeadReader) -> SignedHeadBody:
     responses=ERRORS,
 )
 def get_key(node: Node, _reader: HeadReader) -> KeyOut:
-    signer = _signer(node)
+    keys = _keys(node)
     return KeyOut(
-        node=node.settings.node_name, public_key=signer.public.base64, key_id=signer.key_id
+        node=node.settings.node_name,
+        public_key=keys.current.base64,
+        key_id=keys.current.key_id,
+        retired=[RetiredKeyOut(public_key=key.base64, key_id=key.key_id) for key in keys.retired],
     )
 
 
@@ -128,9 +143,8 @@ def post_head_check(node: Node, _reader: HeadReader, body: SignedHeadBody) -> He
         head = SignedHead.from_json(body.as_json())
     except HeadFormatError as error:
         raise HTTPException(422, str(error)) from error
-    signer = _signer(node)
     with _reading(node) as connection:
-        check = check_external_head(connection, head, signer.public, node.settings.node_name)
+        check = check_external_head(connection, head, _keys(node), node.settings.node_name)
     return HeadCheckOut.of(check)
 
 
@@ -142,22 +156,38 @@ def post_head_check(node: Node, _reader: HeadReader, body: SignedHeadBody) -> He
 )
 def get_trail(
     node: Node,
-    _admin: Auditor,
+    admin: Auditor,
     q: Annotated[str, Query(min_length=1, max_length=2048, description="The value, any form")],
     indicator_type: Annotated[
         IndicatorType | None, Query(alias="type", description="Skip type detection")
+    ] = None,
+    purpose: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Why the trail is read (audited)"),
     ] = None,
 ) -> TrailOut:
     try:
         indicator = node.registry.canonicalise(q, indicator_type, node.context)
     except InvalidIndicatorError as error:
         raise HTTPException(422, f"{q!r} cannot be read: {error.reason}") from error
-    with _reading(node) as connection:
+    # The trail says who handled the value and why: reading it is itself audited.
+    with _reading(node, write=True) as connection:
         indicator_id = indicator_id_of(connection, indicator)
-        trail = audit_trail(connection, indicator_id) if indicator_id is not None else []
+        trail = audit_trail(
+            connection, indicator_id, indicator=indicator, sealer=node.database.sealer
+        )
+        record_trail_read(
+            connection,
+            indicator,
+            indicator_id,
+            actor=admin.actor,
+            purpose=purpose,
+            entries=len(trail),
+        )
     return TrailOut(
         type=indicator.type.value,
         value=indicator.value,
         held=indicator_id is not None,
+        note=None if indicator_id is not None else NOT_HELD,
         entries=[TrailEntryOut.of(entry) for entry in trail],
     )

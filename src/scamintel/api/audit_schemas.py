@@ -53,11 +53,20 @@ class VerificationOut(BaseModel):
         return cls.model_validate(report.to_json())
 
 
+class RetiredKeyOut(BaseModel):
+    public_key: str = Field(description="base64 of the raw 32-byte public key")
+    key_id: str = Field(description="SHA-256 of the raw public key, hex")
+
+
 class KeyOut(BaseModel):
     node: str
     algorithm: str = "Ed25519"
     public_key: str = Field(description="base64 of the raw 32-byte public key")
     key_id: str = Field(description="SHA-256 of the raw public key, hex")
+    retired: list[RetiredKeyOut] = Field(
+        default_factory=list,
+        description="Keys this node signed heads with before its secret key changed",
+    )
 
 
 class ConsistencyOut(BaseModel):
@@ -106,5 +115,6 @@ class TrailEntryOut(BaseModel):
 class TrailOut(BaseModel):
     type: str
     value: str
-    held: bool = Field(description="Whether this node holds the value at all")
+    held: bool = Field(description="Whether this node holds a row for the value")
+    note: str | None = Field(default=None, description="Set when the node holds no row")
     entries: list[TrailEntryOut]

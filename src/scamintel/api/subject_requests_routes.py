@@ -12,7 +12,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from scamintel.access.keys import Principal, Role
+from scamintel.access.keys import Principal
+from scamintel.access.roles import SUBJECT_REQUEST_OFFICERS
 from scamintel.api.auth import optional_principal, require_role
 from scamintel.api.routes import PROBLEM, Node, reader_of
 from scamintel.api.state import NodeState
@@ -31,6 +32,7 @@ from scamintel.api.subject_requests_schemas import (
 )
 from scamintel.governance.retention import retention_policy
 from scamintel.governance.subject_requests import (
+    HeldDataError,
     NewSubjectRequest,
     RequestStatus,
     SubjectRequestError,
@@ -41,8 +43,6 @@ from scamintel.indicators import ParseContext
 from scamintel.reports.reading import Reading, read_value
 from scamintel.storage import subject_requests_repo as repo
 
-# Opening a person's data and deciding on it is the data-protection officer's work.
-SUBJECT_REQUEST_OFFICERS: tuple[Role, ...] = (Role.ADMIN,)
 Officer = Annotated[Principal, Depends(require_role(*SUBJECT_REQUEST_OFFICERS))]
 OFFICER_PROBLEMS: dict[int | str, dict[str, object]] = {
     401: {"description": "No API key", **PROBLEM},
@@ -50,7 +50,11 @@ OFFICER_PROBLEMS: dict[int | str, dict[str, object]] = {
     404: {"description": "No such request", **PROBLEM},
 }
 CONFLICT: dict[int | str, dict[str, object]] = {
-    409: {"description": "Does not fit the request's status", **PROBLEM}
+    409: {
+        "description": "Does not fit the request's status, or the node's data does not allow "
+        "it (erasure of evidence kept for fraud prevention, nothing to delist)",
+        **PROBLEM,
+    }
 }
 
 subject_requests_api = APIRouter(prefix="/api/v1/subject-requests", tags=["data-subject requests"])
@@ -59,7 +63,7 @@ subject_requests_api = APIRouter(prefix="/api/v1/subject-requests", tags=["data-
 def _status_of(error: SubjectRequestError) -> int:
     if isinstance(error, SubjectRequestNotFoundError):
         return 404
-    if isinstance(error, TransitionError):
+    if isinstance(error, TransitionError | HeldDataError):
         return 409
     return 422
 
@@ -226,6 +230,8 @@ def complete_subject_request(
             now=now,
             reading=_reading(node, None),
             delist=body.delist,
+            override_ground=body.override_ground,
+            node_country=node.settings.node_country,
         )
     return SubjectRequestOut.of(completed, now)
 
@@ -265,5 +271,6 @@ def subject_access_report(node: Node, request_id: UUID, officer: Officer) -> dic
             policy=retention_policy(node.settings.retention_days),
             actor=officer.actor,
             now=datetime.now(UTC),
+            node_country=node.settings.node_country,
         )
     return access_report_json(report)

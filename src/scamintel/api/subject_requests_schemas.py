@@ -7,18 +7,21 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from scamintel.api.review_schemas import ClaimantContact
 from scamintel.api.schemas import KnownRegion
 from scamintel.governance.subject_requests import (
+    ACCESS_EXEMPTION,
     MAX_DETAILS,
+    MAX_GROUND,
     MAX_NOTE,
     AccessReport,
     RequestEvent,
     RequestKind,
     RequestStatus,
     SubjectRequest,
+    check_contact,
     next_steps,
     public_outcome,
 )
@@ -57,11 +60,21 @@ class SubjectRequestIn(BaseModel):
     kind: RequestKind = Field(description="access, correction or erasure")
     identifier: IdentifierIn
     contact: ClaimantContact | None = Field(
-        default=None, description="How the operator reaches you to confirm the value is yours"
+        default=None,
+        validate_default=True,
+        description="How the operator reaches you to confirm the value is yours: an e-mail "
+        "address or a phone number is required",
     )
     details: Annotated[str, StringConstraints(max_length=MAX_DETAILS)] | None = Field(
         default=None, description="Anything the operator should know (what is wrong, for example)"
     )
+
+    @field_validator("contact")
+    @classmethod
+    def _reachable(cls, contact: ClaimantContact | None) -> ClaimantContact | None:
+        # Without a way to reach the person, the request could never be verified.
+        check_contact(contact.model_dump(exclude_none=True) if contact else None)
+        return contact
 
 
 class SubjectRequestAccepted(BaseModel):
@@ -188,6 +201,17 @@ class CompleteIn(BaseModel):
         default=False,
         description="Correction only: withdraw the value's listing (an upheld dispute)",
     )
+    override_ground: (
+        Annotated[
+            str, StringConstraints(min_length=1, max_length=MAX_GROUND, strip_whitespace=True)
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="Erasure only: the ground for erasing data kept for fraud prevention "
+        '(reports, outcomes, a listing), for example "listing wrong: dispute upheld"; '
+        "recorded in the outcome and the audit log",
+    )
 
 
 class VerifyIn(BaseModel):
@@ -255,13 +279,13 @@ def access_report_json(report: AccessReport) -> dict[str, Any]:
         "disclosures": [
             {
                 "at": when(d.at),
-                "actor": d.actor,
+                "recipient": d.recipient,
                 "action": d.action,
-                "purpose": d.purpose,
                 "legal_basis": d.legal_basis,
             }
             for d in report.disclosures
         ],
+        "not_listed": ACCESS_EXEMPTION,
         "deletions": [
             {"what": d.what, "count": d.count, "deleted_on": when(d.deleted_on)}
             for d in report.deletions

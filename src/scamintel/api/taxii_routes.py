@@ -193,13 +193,17 @@ def _record_served(
     endpoint: str,
     object_id: str | None,
 ) -> None:
-    """A page served to a partner node is a disclosure: one audit entry per page, naming the
-    values on it (docs/governance.md, section audit). An empty page discloses nothing, and
-    a partner polling for news must not grow the log."""
-    if principal.role is not Role.PARTNER or not page.entries:
+    """A page served is a disclosure: one audit entry per page, naming the values on it
+    (docs/governance.md, section audit). To a partner node it is ``federation.page_served``
+    (the transparency report counts those); read by this node's own staff (an analyst's or
+    admin's key) it is ``taxii.page_read``, so the values' trail shows it but no partner is
+    counted. An empty page discloses nothing, and a caller polling for news must not grow
+    the log."""
+    if not page.entries:
         return
-    details: dict[str, Any] = {
-        "partner": principal.organisation_name,
+    partner = principal.role is Role.PARTNER
+    details: dict[str, Any] = {"partner": principal.organisation_name} if partner else {}
+    details |= {
         "endpoint": endpoint,
         "count": len(page.entries),
         "more": page.more,
@@ -219,11 +223,13 @@ def _record_served(
             connection,
             AuditEvent(
                 actor=principal.actor,
-                action="federation.page_served",
+                action="federation.page_served" if partner else "taxii.page_read",
                 object_type="collection",
                 object_id=collection.id,
                 details=details,
-                legal_basis=LegalBasis.PARTNER_AGREEMENT.value,
+                legal_basis=(
+                    LegalBasis.PARTNER_AGREEMENT if partner else LegalBasis.PUBLIC_TASK
+                ).value,
                 subjects=subjects,
             ),
         )

@@ -54,7 +54,9 @@ class PartnerRequestsOut(_Out):
 
 
 class PurgesOut(_Out):
-    runs: int
+    runs: int = Field(
+        description="Purges that deleted something, those that failed part-way included"
+    )
     deleted: dict[str, int] = Field(description="Rows or fields deleted, per kind of data")
 
 

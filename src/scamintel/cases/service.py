@@ -472,7 +472,8 @@ def link(
         raise CaseConflictError(f"{case.reference} already links {kind.value} {stored}")
     repo.update_case(case_id, {}, at)
     details: dict[str, Any] = {"kind": kind.value, "ref": stored}
-    if stored != ref.strip():
+    # What was typed for a value is the value (the audit log outlives its erasure).
+    if stored != ref.strip() and kind is not LinkKind.INDICATOR:
         details["asked"] = ref.strip()[:200]
     _audit(repo, actor, "case.link_added", case_id, **details)
     made = next(item for item in repo.links(case_id) if (item.kind, item.ref) == (kind, stored))

@@ -172,9 +172,6 @@ def _type_and_value(obj: Mapping[str, Any]) -> tuple[IndicatorType, str | None, 
         value = obj.get("x_scamintel_value")
         if isinstance(value, str) and value:
             return indicator_type, value, None
-        if obj.get("revoked") is True:
-            # A withdrawal names the indicator by id only (federation/export.py).
-            return indicator_type, None, None
     return _from_pattern(obj)
 
 
@@ -208,19 +205,16 @@ def read_indicator(
     if not _INDICATOR_ID.fullmatch(stix_id):
         raise RefusedError("id is not an indicator id")
     version = parse_stix_time(obj.get("modified"), "modified")
+    if obj.get("revoked") is True:
+        return _withdrawal(obj, agreement, stix_id, version, received_at)
     indicator_type, raw, blind = _type_and_value(obj)
     marking = marking_of(obj)
     purpose = _purpose(obj)
     refusal = agreement.refusal(indicator_type, marking, purpose, blind=raw is None)
     if refusal is not None:
         raise RefusedError(refusal)
-    revoked = obj.get("revoked") is True
     value = None
-    if revoked:
-        # The partner withdrew it: this node keeps only a tombstone (id, version, revoked),
-        # never the value or the selector, so a withdrawal is not refused for a bad value.
-        blind = None
-    elif raw is not None:
+    if raw is not None:
         try:
             value = canonicalise(indicator_type, raw).value
         except InvalidIndicatorError as error:
@@ -241,10 +235,57 @@ def read_indicator(
         report_count=_number(obj, "x_scamintel_report_count", 0, MAX_REPORT_COUNT),
         marking=marking,
         purpose=purpose,
-        revoked=revoked,
+        revoked=False,
         valid_until=parse_stix_time(valid_until, "valid_until") if valid_until else None,
         expires_at=kept_until,
         onward=agreement.onward_sharing,
+        received_at=received_at,
+    )
+
+
+def _withdrawal(
+    obj: Mapping[str, Any],
+    agreement: Agreement,
+    stix_id: str,
+    version: datetime,
+    received_at: datetime,
+) -> ReceivedIndicator:
+    """A partner withdrew the object: this node deletes its copy, named by (partner, STIX
+    id). Nothing else about it is checked: a withdrawal is never refused because the
+    agreement narrowed since, or its value or marking no longer reads, and it carries
+    neither the value nor the selector. Type, marking and purpose are kept as far as they
+    read (the row they would fill is deleted)."""
+    declared = obj.get("x_scamintel_type")
+    indicator_type = _TYPES.get(declared) if isinstance(declared, str) else None
+    if indicator_type is None:
+        try:
+            indicator_type = _from_pattern(obj)[0]
+        except RefusedError:
+            indicator_type = IndicatorType.PHONE  # unknown; never stored
+    try:
+        marking = marking_of(obj)
+    except RefusedError:
+        marking = Tlp.RED
+    named = obj.get("x_scamintel_purpose")
+    purpose = (
+        _PURPOSES.get(named, Purpose.PREVENTION) if isinstance(named, str) else (Purpose.PREVENTION)
+    )
+    return ReceivedIndicator(
+        partner=agreement.partner,
+        stix_id=stix_id,
+        version=version,
+        type=indicator_type,
+        value=None,
+        blind_hash=None,
+        verdict=None,
+        score=0.0,
+        report_count=0,
+        marking=marking,
+        purpose=purpose,
+        revoked=True,
+        valid_until=None,
+        expires_at=received_at,
+        onward=False,
         received_at=received_at,
     )
 

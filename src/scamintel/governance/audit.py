@@ -11,6 +11,10 @@ from datetime import datetime
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+# The keys of a retention purge's entry that vouch for the audit entries it redacted: the
+# highest seq blanked, and the node's signature over it (governance/signing.py).
+REDACTED_THROUGH = "redacted_through"
+REDACTED_THROUGH_SIGNATURE = "redacted_through_signature"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ BASIS_BY_ACTION_PREFIX: dict[str, LegalBasis] = {
     "export.": LegalBasis.PUBLIC_TASK,
     "case.": LegalBasis.LAW_ENFORCEMENT,
     "operation.": LegalBasis.LAW_ENFORCEMENT,
-    "request.": LegalBasis.LAW_ENFORCEMENT,
+    "cross_border_request.": LegalBasis.LAW_ENFORCEMENT,
     "federation.": LegalBasis.PARTNER_AGREEMENT,
     "agreement.": LegalBasis.PARTNER_AGREEMENT,
     "peer.": LegalBasis.PARTNER_AGREEMENT,
@@ -41,6 +41,7 @@ BASIS_BY_ACTION_PREFIX: dict[str, LegalBasis] = {
     "audit.": LegalBasis.LEGAL_OBLIGATION,
     "retention.": LegalBasis.LEGAL_OBLIGATION,
     "subject_request.": LegalBasis.LEGAL_OBLIGATION,
+    "data.": LegalBasis.LEGAL_OBLIGATION,
     "setting.": LegalBasis.LEGAL_OBLIGATION,
 }
 

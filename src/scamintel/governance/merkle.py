@@ -149,3 +149,53 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return fr == first_root and sr == second_root and sn == 0
+
+
+def consistency_ranges(first: int, second: int) -> list[tuple[int, int]]:
+    """The leaf ranges ``[start, end)`` whose MTH make PROOF(first, D[second]), in proof
+    order: the same recursion as ``consistency_proof``, without the leaves. The ranges do not
+    overlap, so the proof can be computed in one pass over the leaves (``streamed_proof``)."""
+    if not 1 <= first <= second:
+        raise ValueError(f"a consistency proof needs 1 <= first <= {second}, got first={first}")
+    if first == second:
+        return []
+    return _subranges(first, 0, second, complete=True)
+
+
+def _subranges(m: int, start: int, end: int, *, complete: bool) -> list[tuple[int, int]]:
+    n = end - start
+    if m == n:
+        return [] if complete else [(start, end)]
+    k = _split(n)
+    if m <= k:
+        return [*_subranges(m, start, start + k, complete=complete), (start + k, end)]
+    return [*_subranges(m - k, start + k, end, complete=False), (start, start + k)]
+
+
+def streamed_proof(
+    first: int, second: int, leaves: Iterable[bytes]
+) -> tuple[bytes, bytes, list[bytes]]:
+    """MTH(D[0:first]), MTH(D[0:second]) and PROOF(first, D[second]) from the first
+    ``second`` leaves read once, in order, holding O(log n) hashes instead of every leaf: a
+    partner asking for a proof over a large log costs the node a read, not its memory."""
+    ranges = consistency_ranges(first, second)
+    hashes: dict[tuple[int, int], bytes] = {}
+    pending = sorted(ranges)
+    prefix = TreeAccumulator()
+    current: TreeAccumulator | None = None
+    first_root = b""
+    for index, leaf in enumerate(leaves):
+        if index >= second:
+            break
+        prefix.append(leaf)
+        if prefix.size == first:
+            first_root = prefix.root()
+        if pending and pending[0][0] <= index:
+            current = current or TreeAccumulator()
+            current.append(leaf)
+            if index + 1 == pending[0][1]:
+                hashes[pending.pop(0)] = current.root()
+                current = None
+    if prefix.size != second:
+        raise ValueError(f"{second} leaves were needed, {prefix.size} were given")
+    return first_root, prefix.root(), [hashes[item] for item in ranges]

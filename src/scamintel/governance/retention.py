@@ -30,6 +30,7 @@ class DataKind(StrEnum):
     REMOVAL_NOTICE = "removal_notice"
     CASE = "case"
     CROSS_BORDER_REQUEST = "cross_border_request"
+    BLIND_RELEASE = "blind_release"
     SUBJECT_REQUEST = "subject_request"
     FEDERATION_REJECTION = "federation_rejection"
     TAXII_STATUS = "taxii_status"
@@ -110,6 +111,13 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
         3650,
         "a finished request to or from a partner node (fulfilled, rejected or cancelled)",
         "the request last changed",
+    ),
+    RetentionRule(
+        DataKind.BLIND_RELEASE,
+        1825,
+        "a decided request to reveal a blind selector to a partner (approved, released or "
+        "rejected): the selector, the value it named, the reason and the approvals",
+        "the request was decided",
     ),
     RetentionRule(
         DataKind.SUBJECT_REQUEST,

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -59,6 +60,59 @@ class PublicKey:
         return True
 
 
+def parse_public_key(text: str) -> PublicKey:
+    """A public key as `scamintel audit key` prints it (base64 of the raw 32 bytes); a
+    ValueError says what is wrong with another text."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{text!r} is not base64") from None
+    try:
+        Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an Ed25519 public key (32 bytes, as `scamintel audit key` prints)"
+        ) from None
+    return PublicKey(raw)
+
+
+REDACTION_LABEL = b"scamintel/audit-redaction/v1\x00"
+
+
+def redaction_message(redacted_through: int) -> bytes:
+    return REDACTION_LABEL + str(redacted_through).encode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRing:
+    """The keys whose heads this node accepts: its own, and the ones it signed with before
+    its secret key changed (SCAMINTEL_AUDIT_RETIRED_KEYS). A head under any other key id is
+    not this node's, whatever its content: a rewritten log re-signed with a new key must
+    not pass as a rotation."""
+
+    current: PublicKey
+    retired: tuple[PublicKey, ...] = ()
+
+    def key_for(self, key_id: str) -> PublicKey | None:
+        for key in (self.current, *self.retired):
+            if key.key_id == key_id:
+                return key
+        return None
+
+    def is_retired(self, key_id: str) -> bool:
+        return key_id != self.current.key_id and self.key_for(key_id) is not None
+
+    def vouches_for_redaction(self, redacted_through: int, signature: str) -> bool:
+        """Whether ``signature`` (base64) is this node's, current or retired key, over
+        ``redacted_through``."""
+        try:
+            raw = base64.b64decode(signature, validate=True)
+        except (ValueError, TypeError):
+            return False
+        message = redaction_message(redacted_through)
+        return any(key.verify(message, raw) for key in (self.current, *self.retired))
+
+
 class AuditSigner:
     """The node's Ed25519 key pair, derived from its secret key."""
 
@@ -73,8 +127,18 @@ class AuditSigner:
     def key_id(self) -> str:
         return self.public.key_id
 
+    def key_ring(self, retired: Iterable[str] = ()) -> KeyRing:
+        """This key and the retired ones (base64, as settings.audit_retired_keys lists them)."""
+        keys = tuple(parse_public_key(text) for text in retired)
+        return KeyRing(self.public, tuple(key for key in keys if key != self.public))
+
     def sign(self, message: bytes) -> bytes:
         return self._private.sign(message)
+
+    def sign_redaction(self, redacted_through: int) -> str:
+        """The signature a purge puts beside ``redacted_through`` (base64): only the holder of
+        the node's key can vouch for blanking entries, so a forged purge entry cannot."""
+        return _b64(self.sign(redaction_message(redacted_through)))
 
     def sign_head(
         self, *, node: str, size: int, root_hash: str, head_hash: str, signed_at: datetime
@@ -195,12 +259,18 @@ def _is_hash(value: str) -> bool:
     return len(value) == HASH_HEX and all(c in "0123456789abcdefABCDEF" for c in value)
 
 
-def signature_problem(head: SignedHead, key: PublicKey, node: str | None = None) -> str | None:
-    """Why ``head`` is not a head signed by ``key`` (and, when given, for ``node``), or None."""
-    if head.key_id != key.key_id:
+def signature_problem(
+    head: SignedHead, keys: PublicKey | KeyRing, node: str | None = None
+) -> str | None:
+    """Why ``head`` is not a head signed by one of ``keys`` (and, when given, for ``node``),
+    or None. A key id that is neither the node's key nor a retired one is a problem."""
+    ring = keys if isinstance(keys, KeyRing) else KeyRing(keys)
+    key = ring.key_for(head.key_id)
+    if key is None:
+        retired = " nor a retired key in SCAMINTEL_AUDIT_RETIRED_KEYS" if ring.retired else ""
         return (
             f"the head of size {head.size} was signed with key {head.key_id[:16]}…, not this "
-            f"node's key {key.key_id[:16]}…"
+            f"node's key {ring.current.key_id[:16]}…{retired}"
         )
     if node is not None and head.node != node:
         return f"the head of size {head.size} names node {head.node!r}, not {node!r}"
@@ -213,5 +283,5 @@ def signature_problem(head: SignedHead, key: PublicKey, node: str | None = None)
     return None
 
 
-def verify_signature(head: SignedHead, key: PublicKey, node: str | None = None) -> bool:
-    return signature_problem(head, key, node) is None
+def verify_signature(head: SignedHead, keys: PublicKey | KeyRing, node: str | None = None) -> bool:
+    return signature_problem(head, keys, node) is None

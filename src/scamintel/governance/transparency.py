@@ -180,7 +180,8 @@ class PartnerRequestCounts:
 
 @dataclass(frozen=True, slots=True)
 class PurgeCounts:
-    """Purge runs in the period and what they deleted, per kind of data."""
+    """Purges in the period that deleted something (one audit entry each; a purge that
+    failed part-way included, with what it had deleted) and what they deleted, per kind."""
 
     runs: int
     deleted: Mapping[str, int]

@@ -253,7 +253,8 @@ def record_outcome(
             actor=actor,
             action=f"outcome.{outcome.value}",
             object_type="indicator",
-            object_id=f"{indicator.type.value}:{indicator.value}",
+            # The id, never the value: audit entries outlive an erasure of the value.
+            object_id=str(indicator_id),
             details={"note": note} if note else {},
             subjects=(indicator_id,),
         )

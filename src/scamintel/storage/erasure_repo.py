@@ -19,22 +19,23 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 
 from scamintel.governance.audit import AuditEvent
 from scamintel.governance.legal_basis import LegalBasis
+from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.indicators import IndicatorType, InvalidIndicatorError, ParseContext
 from scamintel.indicators.model import Indicator
 from scamintel.indicators.registry import default_registry
+from scamintel.settings import Settings
 from scamintel.storage.evidence_repo import indicator_id_of
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.operation_summaries_repo import refresh_summaries
 from scamintel.storage.partner_repo import all_agreements
 from scamintel.storage.refresh import refresh_values
-from scamintel.storage.retention_repo import orphan_values
+from scamintel.storage.retention_repo import delete_orphan_values
 from scamintel.storage.sql import chunked
 from scamintel.storage.store import append_audit
 from scamintel.storage.tables import (
     blind_releases,
     disputes,
     indicator_events,
-    indicators,
     partner_indicators,
     report_indicators,
     report_operations,
@@ -50,6 +51,8 @@ _CONTACT_FIELDS: dict[IndicatorType, tuple[str, ...]] = {
     IndicatorType.EMAIL: ("email",),
 }
 _UNSEAL_CHUNK = 1_000
+# The region local formats are read in when a caller does not pass the node's country.
+DEFAULT_NODE_COUNTRY = Settings.model_fields["node_country"].default
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,12 @@ class ErasureSummary:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def value_deleted(self) -> bool:
+        """The value's row went (or lost its value): remembered indicator ids must be
+        forgotten after the commit."""
+        return bool(self.counts.get("value") or self.counts.get("value_overwritten"))
+
 
 def erase_value(
     database: NodeDatabase,
@@ -72,38 +81,68 @@ def erase_value(
     reason: str,
     request_id: str | None,
     now: datetime,
+    node_country: str = DEFAULT_NODE_COUNTRY,
 ) -> ErasureSummary:
-    """Remove ``indicator`` from everything the node holds, in one transaction, audited as
-    ``data.erased`` with the counts. Erasing a value the node does not hold records that
-    nothing was found."""
-    contacts = reports_with_contact(database, indicator)
+    """:func:`erase_value_in` in a transaction of its own."""
     with database.engine.begin() as connection:
-        indicator_id = indicator_id_of(connection, indicator)
-        counts = _erase(connection, database, indicator, indicator_id, contacts, now)
-        append_audit(
+        summary = erase_value_in(
             connection,
-            AuditEvent(
-                actor=actor,
-                action="data.erased",
-                object_type="indicator",
-                object_id=str(indicator_id) if indicator_id is not None else None,
-                purpose="erasure",
-                details={"request_id": request_id, "reason": reason, "counts": counts},
-                legal_basis=LegalBasis.LEGAL_OBLIGATION.value,
-                subjects=(indicator_id,) if indicator_id is not None else (),
-            ),
+            database.sealer,
+            indicator,
+            actor=actor,
+            reason=reason,
+            request_id=request_id,
+            node_country=node_country,
+            now=now,
         )
-    if counts.get("value"):
+    if summary.value_deleted:
         database.forget_indicator_ids()
+    return summary
+
+
+def erase_value_in(
+    connection: Connection,
+    sealer: PersonalDataSealer,
+    indicator: Indicator,
+    *,
+    actor: str,
+    reason: str,
+    request_id: str | None,
+    node_country: str,
+    now: datetime,
+) -> ErasureSummary:
+    """Remove ``indicator`` from everything the node holds, on the caller's connection (the
+    caller commits, so a request's completion and the erasure commit together), audited as
+    ``data.erased`` with the counts. Erasing a value the node does not hold records that
+    nothing was found. ``node_country`` is the region local formats are read in (contacts and
+    narratives). When ``summary.value_deleted``, the caller calls
+    ``database.forget_indicator_ids()`` after the commit (the id may no longer exist)."""
+    contacts = reports_with_contact_in(connection, sealer, indicator, node_country)
+    indicator_id = indicator_id_of(connection, indicator)
+    counts = _erase(connection, sealer, indicator, indicator_id, contacts, node_country, now)
+    append_audit(
+        connection,
+        AuditEvent(
+            actor=actor,
+            action="data.erased",
+            object_type="indicator",
+            object_id=str(indicator_id) if indicator_id is not None else None,
+            purpose="erasure",
+            details={"request_id": request_id, "reason": reason, "counts": counts},
+            legal_basis=LegalBasis.LEGAL_OBLIGATION.value,
+            subjects=(indicator_id,) if indicator_id is not None else (),
+        ),
+    )
     return ErasureSummary(indicator_id, counts)
 
 
 def _erase(
     connection: Connection,
-    database: NodeDatabase,
+    sealer: PersonalDataSealer,
     indicator: Indicator,
     indicator_id: int | None,
     contacts: list[UUID],
+    node_country: str,
     now: datetime,
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
@@ -116,7 +155,9 @@ def _erase(
         ).all()
         naming = [row.report_id for row in links]
         forms = {row.raw for row in links} | {indicator.value}
-        counts["narrative"] = _scrub_narratives(connection, naming + contacts, forms)
+        counts["narrative"] = _scrub_narratives(
+            connection, naming + contacts, indicator, forms, node_country
+        )
         operations = {
             int(row[0])
             for chunk in chunked(naming)
@@ -154,18 +195,19 @@ def _erase(
         refresh_values(connection, [indicator_id], now)
         refresh_summaries(connection, operations, now)
     else:
-        counts["narrative"] = _scrub_narratives(connection, contacts, {indicator.value})
+        counts["narrative"] = _scrub_narratives(
+            connection, contacts, indicator, {indicator.value}, node_country
+        )
     counts["victim_contact"] = sum(
         _deleted(connection, delete(reporter_contacts).where(reporter_contacts.c.report_id.in_(c)))
         for c in chunked(contacts)
     )
-    counts["partner_record"] = _delete_partner_records(connection, database, indicator)
-    counts["value"] = 0
-    if indicator_id is not None and orphan_values(connection, [indicator_id]):
-        # Never listed, so no removal notice must travel: the value's row goes now.
-        counts["value"] = _deleted(
-            connection, delete(indicators).where(indicators.c.id == indicator_id)
-        )
+    counts["partner_record"] = _delete_partner_records(connection, sealer, indicator)
+    # Never listed, so no removal notice must travel: the value's row goes now (or, the
+    # newest row on SQLite, keeps a placeholder instead of the value).
+    gone = delete_orphan_values(connection, [indicator_id] if indicator_id is not None else [])
+    counts["value"] = gone.deleted
+    counts["value_overwritten"] = gone.overwritten
     return counts
 
 
@@ -173,19 +215,25 @@ def _deleted(connection: Connection, statement: Any) -> int:
     return max(connection.execute(statement).rowcount, 0)
 
 
-def _scrub_narratives(connection: Connection, report_ids: list[UUID], forms: set[str]) -> int:
-    """Replace every written form of the value in these reports' narratives."""
-    ordered = sorted((form for form in forms if form), key=len, reverse=True)
+def _scrub_narratives(
+    connection: Connection,
+    report_ids: list[UUID],
+    indicator: Indicator,
+    forms: set[str],
+    node_country: str,
+) -> int:
+    """Replace every written form of the value in these reports' narratives: what the
+    extractor reads as the value (as intake reads it: the node's country, and the victim's
+    when the report names one), and the forms the reports gave it in."""
     changed: list[dict[str, Any]] = []
     for chunk in chunked(sorted(set(report_ids))):
         for row in connection.execute(
-            select(reports.c.id, reports.c.narrative).where(
+            select(reports.c.id, reports.c.narrative, reports.c.victim_country).where(
                 reports.c.id.in_(chunk), reports.c.narrative.is_not(None)
             )
         ):
-            text = row.narrative
-            for form in ordered:  # longest first: "+66 81 234 5678" before "81 234 5678"
-                text = text.replace(form, ERASED)
+            regions = dict.fromkeys((node_country, row.victim_country or node_country))
+            text = scrubbed(row.narrative, indicator, forms, tuple(regions))
             if text != row.narrative:
                 changed.append({"report": row.id, "narrative": text})
     if changed:
@@ -196,8 +244,26 @@ def _scrub_narratives(connection: Connection, report_ids: list[UUID], forms: set
     return len(changed)
 
 
+def scrubbed(text: str, indicator: Indicator, forms: set[str], regions: tuple[str, ...]) -> str:
+    """``text`` with each span that reads as ``indicator`` (in any of ``regions``) and each
+    of ``forms`` replaced by :data:`ERASED`."""
+    registry = default_registry()
+    for region in regions:
+        found = [
+            item
+            for item in registry.extract(text, ParseContext(region))
+            if item.indicator.type is indicator.type and item.indicator.value == indicator.value
+        ]
+        for item in reversed(found):  # from the end, so earlier offsets stay right
+            text = text[: item.start] + ERASED + text[item.end :]
+    for form in sorted((form for form in forms if form), key=len, reverse=True):
+        # Longest first: "+66 81 234 5678" before "81 234 5678".
+        text = text.replace(form, ERASED)
+    return text
+
+
 def _delete_partner_records(
-    connection: Connection, database: NodeDatabase, indicator: Indicator
+    connection: Connection, sealer: PersonalDataSealer, indicator: Indicator
 ) -> int:
     """Partners' records of the value: by value, and by the blind selector each agreement's
     key gives it."""
@@ -208,7 +274,7 @@ def _delete_partner_records(
             partner_indicators.c.value == indicator.value,
         ),
     )
-    for agreement in all_agreements(connection, database.sealer):
+    for agreement in all_agreements(connection, sealer):
         if not agreement.is_blind(indicator.type):
             continue
         count += _deleted(
@@ -221,39 +287,51 @@ def _delete_partner_records(
     return count
 
 
-def reports_with_contact(database: NodeDatabase, indicator: Indicator) -> list[UUID]:
+def reports_with_contact(
+    database: NodeDatabase, indicator: Indicator, *, node_country: str = DEFAULT_NODE_COUNTRY
+) -> list[UUID]:
+    """:func:`reports_with_contact_in` on a connection of its own."""
+    with database.engine.connect() as connection:
+        return reports_with_contact_in(connection, database.sealer, indicator, node_country)
+
+
+def reports_with_contact_in(
+    connection: Connection, sealer: PersonalDataSealer, indicator: Indicator, node_country: str
+) -> list[UUID]:
     """Reports whose reporter's own phone or e-mail is ``indicator``: every sealed contact is
-    opened and its field read in canonical form (there is no index over sealed data)."""
+    opened and its field read in canonical form (there is no index over sealed data); local
+    formats are read as the node's country writes them."""
     fields = _CONTACT_FIELDS.get(indicator.type)
     if not fields:
         return []
-    context = ParseContext(indicator.country or "TH")
+    context = ParseContext(node_country)
     registry = default_registry()
     found: list[UUID] = []
-    with database.engine.connect() as connection:
-        for report_id, contact in _contacts(connection, database):
-            for name in fields:
-                written = contact.get(name)
-                if not isinstance(written, str) or not written.strip():
-                    continue
-                try:
-                    canonical = registry.canonicalise(written, indicator.type, context)
-                except InvalidIndicatorError:
-                    continue
-                if canonical.value == indicator.value:
-                    found.append(report_id)
-                    break
+    for report_id, contact in _contacts(connection, sealer):
+        for name in fields:
+            written = contact.get(name)
+            if not isinstance(written, str) or not written.strip():
+                continue
+            try:
+                canonical = registry.canonicalise(written, indicator.type, context)
+            except InvalidIndicatorError:
+                continue
+            if canonical.value == indicator.value:
+                found.append(report_id)
+                break
     return found
 
 
 def _contacts(
-    connection: Connection, database: NodeDatabase
+    connection: Connection, sealer: PersonalDataSealer
 ) -> Iterator[tuple[UUID, dict[str, Any]]]:
     rows = connection.execute(
-        select(reporter_contacts.c.report_id, reporter_contacts.c.sealed),
+        select(reporter_contacts.c.report_id, reporter_contacts.c.sealed).order_by(
+            reporter_contacts.c.report_id
+        ),
         execution_options={"stream_results": True, "yield_per": _UNSEAL_CHUNK},
     )
     for row in rows:
-        contact = database.sealer.unseal(row.sealed)
+        contact = sealer.unseal(row.sealed)
         if isinstance(contact, dict):
             yield row.report_id, contact

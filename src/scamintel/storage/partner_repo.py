@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -196,10 +197,8 @@ def all_agreements(connection: Connection, sealer: PersonalDataSealer) -> list[A
 
 
 def received_row(item: ReceivedIndicator) -> dict[str, Any]:
-    # A withdrawn record is kept as a tombstone (id, version, revoked) so that an older
-    # version arriving late cannot bring it back; the value and the selector go at once
-    # (docs/governance.md, retention). The intake already drops them; this holds for every
-    # other writer too.
+    # store_received deletes a withdrawn record instead of writing it; should a withdrawn
+    # one be written by another path, it holds neither the value nor the selector.
     return {
         "partner": item.partner,
         "stix_id": item.stix_id,
@@ -240,8 +239,10 @@ _UPDATABLE = (
 
 def store_received(connection: Connection, items: Sequence[ReceivedIndicator]) -> int:
     """Upsert by (partner, STIX id): a newer version replaces the stored one, the same or an
-    older version changes nothing, so reading a page twice doubles nothing. Returns how many
-    rows were written."""
+    older version changes nothing, so reading a page twice doubles nothing. A withdrawal
+    (``revoked``) deletes the partner's record of that STIX id, whatever its version: this
+    node keeps nothing of a withdrawn value, not even its id (docs/governance.md,
+    retention). Returns how many rows were written or deleted."""
     if not items:
         return 0
     latest: dict[tuple[str, str], ReceivedIndicator] = {}
@@ -249,9 +250,11 @@ def store_received(connection: Connection, items: Sequence[ReceivedIndicator]) -
         key = (item.partner, item.stix_id)
         if key not in latest or latest[key].version < item.version:
             latest[key] = item
+    withdrawn = [key for key, item in latest.items() if item.revoked]
+    written = _delete_withdrawn(connection, withdrawn)
+    live = [item for item in latest.values() if not item.revoked]
     upsert = _received_upsert(connection.dialect)
-    written = 0
-    for chunk in chunked(list(latest.values()), 1_000):
+    for chunk in chunked(live, 1_000):
         result = connection.exec_driver_sql(
             upsert.sql, upsert.rows(chunk), execution_options={"preserve_rowcount": True}
         )
@@ -259,6 +262,18 @@ def store_received(connection: Connection, items: Sequence[ReceivedIndicator]) -
         # same or an older version) not counted: ``supports_sane_multi_rowcount``.
         written += max(result.rowcount, 0)
     return written
+
+
+def _delete_withdrawn(connection: Connection, keys: Sequence[tuple[str, str]]) -> int:
+    deleted = 0
+    for chunk in chunked(sorted(keys), 1_000):
+        result = connection.execute(
+            delete(partner_indicators).where(
+                tuple_(partner_indicators.c.partner, partner_indicators.c.stix_id).in_(chunk)
+            )
+        )
+        deleted += max(result.rowcount, 0)
+    return deleted
 
 
 # The columns a received indicator fills, in ``received_row``'s order.

@@ -229,9 +229,13 @@ class SqlStore:
         ids = {key: self._known_ids[key] for key in remembered}
         present: set[int] = set()
         for chunk in chunked(list(ids.values())):
-            present.update(
-                self.connection.scalars(select(indicators.c.id).where(indicators.c.id.in_(chunk)))
+            # The value too: SQLite keeps an orphaned newest row with a placeholder value.
+            rows = self.connection.execute(
+                select(indicators.c.id, indicators.c.type, indicators.c.value).where(
+                    indicators.c.id.in_(chunk)
+                )
             )
+            present.update(row.id for row in rows if ids.get((row.type, row.value)) == row.id)
         for key, indicator_id in ids.items():
             if indicator_id not in present:
                 self._known_ids.pop(key, None)
@@ -509,6 +513,29 @@ def latest_audit_entries(
     rows = connection.execute(query).all()
     subjects = subjects_of(connection, [row.seq for row in rows])
     return [audit_entry_of(row, subjects.get(row.seq, ())) for row in rows]
+
+
+def record_settings_if_changed(
+    connection: Connection, current: dict[str, Any], actor: str
+) -> list[str]:
+    """Write a ``setting.changed`` entry when the recorded settings differ from the last one
+    (governance/settings_record.py); returns the names that changed."""
+    from scamintel.governance.settings_record import changed_settings
+
+    last = latest_audit_entries(connection, limit=1, action_prefix="setting.changed")
+    previous = last[0].event.details.get("settings") if last else None
+    changed = changed_settings(previous, current)
+    if changed:
+        append_audit(
+            connection,
+            AuditEvent(
+                actor=actor,
+                action="setting.changed",
+                object_type="node",
+                details={"settings": current, "changed": changed},
+            ),
+        )
+    return changed
 
 
 def most_reported_indicators(

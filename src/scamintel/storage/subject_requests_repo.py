@@ -30,25 +30,38 @@ from scamintel.governance.subject_requests import (
     RequestStatus,
     SubjectRequest,
     SubjectRequestNotFoundError,
+    TrailItem,
     TransitionError,
 )
 from scamintel.indicators import Indicator, IndicatorType
-from scamintel.reports.disputes import Decision, decide_dispute, open_dispute
+from scamintel.reports.disputes import (
+    AlreadyDecidedError,
+    Decision,
+    NothingToDisputeError,
+    decide_dispute,
+    open_dispute,
+)
 from scamintel.reports.engine import OUTCOMES
 from scamintel.reports.reading import Reading
 from scamintel.storage.audit_repo import audit_trail
-from scamintel.storage.erasure_repo import erase_value, reports_with_contact
+from scamintel.storage.erasure_repo import (
+    DEFAULT_NODE_COUNTRY,
+    erase_value_in,
+    reports_with_contact_in,
+)
 from scamintel.storage.evidence_repo import indicator_id_of
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.releases_repo import partner_knowledge
 from scamintel.storage.retention_repo import deletion_dates
-from scamintel.storage.sql import as_utc
+from scamintel.storage.sql import as_utc, chunked
 from scamintel.storage.store import append_audit
 from scamintel.storage.tables import (
+    api_keys,
     disputes,
     indicator_events,
     listing_transitions,
     listings,
+    organisations,
     report_indicators,
     reports,
     subject_request_events,
@@ -57,6 +70,8 @@ from scamintel.storage.tables import (
 
 MAX_LIST = 500
 LISTED_VERDICTS = ("scam", "suspicious")
+# How an API key names itself in the audit log (access/keys.py Principal.actor).
+KEY_ACTOR = "key:"
 
 
 # -- opening and reading -------------------------------------------------------------------------
@@ -115,10 +130,7 @@ def open_personal_data(
     purpose: str,
 ) -> SubjectRequest:
     """The request with its identifier and contact opened: audited with the stated purpose."""
-    if not purpose.strip():
-        raise domain.InvalidSubjectRequestError(
-            "state the purpose of opening the person's data (for example: verify the caller)"
-        )
+    purpose = domain.check_purpose(purpose)
     row = _row(connection, request_id)
     request = _opened(row, sealer)
     assert request.identifier is not None
@@ -128,7 +140,7 @@ def open_personal_data(
         "viewed_personal_data",
         actor,
         subject=indicator_id_of(connection, request.identifier),
-        purpose=purpose.strip(),
+        purpose=purpose,
     )
     return request
 
@@ -198,7 +210,9 @@ def verify_request(
         "verified",
         actor,
         subject=_subject_of(connection, sealer, row),
-        details={"note": _clean(note)} if _clean(note) else {},
+        # The note stays in subject_request_events (erasable with the request); the audit log
+        # is kept for years and records only that there is one.
+        details={"note_recorded": _clean(note) is not None},
     )
     return verified
 
@@ -223,7 +237,8 @@ def refuse_request(
         "refused",
         actor,
         subject=_subject_of(connection, sealer, row),
-        details={"reason": refused.outcome},
+        # The reason is the request's outcome and event; not free text in the audit log.
+        details={"reason_recorded": True},
     )
     return refused
 
@@ -237,45 +252,62 @@ def complete_request(
     now: datetime,
     reading: Reading | None = None,
     delist: bool = False,
+    override_ground: str | None = None,
+    node_country: str = DEFAULT_NODE_COUNTRY,
 ) -> SubjectRequest:
-    """Carry the verified request out and record its outcome.
+    """Carry the verified request out and record its outcome, in one transaction.
 
     Erasure: the value is erased from everything the node holds (storage.erasure_repo), and
     its listing becomes a removal that sync carries to partners; the counts are the outcome.
+    Evidence kept for fraud prevention (reports, outcomes, a live listing) is erased only with
+    the operator's ``override_ground``, recorded in the outcome and the audit log.
     Correction: the operator says what was corrected; ``delist`` withdraws a wrong listing
     through the dispute decision (reports/disputes.py), as an upheld dispute would.
     Access: the access report was sent; the note may say how.
     """
-    with database.engine.connect() as connection:
-        request = _opened(_row(connection, request_id), database.sealer)
-    # Fail before erasing anything when the request cannot be completed.
-    domain.complete(request, actor=actor, now=now, outcome="")
-    identifier = request.identifier
-    assert identifier is not None
     clean_note = _clean(note)
-    details: dict[str, Any] = {"kind": request.kind.value}
-    if request.kind is RequestKind.CORRECTION:
-        if clean_note is None:
-            raise domain.InvalidSubjectRequestError(
-                "say what was corrected (--note); the outcome is recorded with the request"
-            )
-        outcome = clean_note
-        if delist:
-            if reading is None:
-                raise ValueError("delisting needs the node's reading of values")
-            reference = _delist(database, request, identifier, clean_note, reading, actor)
-            outcome = f"listing withdrawn (dispute {reference} upheld). {clean_note}"
-            details["dispute"] = reference
-    elif request.kind is RequestKind.ERASURE:
-        counts = _erase(database, request, identifier, actor=actor, now=now)
-        outcome = domain.erasure_outcome(counts, clean_note)
-        details["counts"] = counts
-    else:
-        outcome = clean_note or "access report sent to the person"
+    ground = domain.override_ground(override_ground)
     with database.engine.begin() as connection:
-        row = _row(connection, request_id)
-        completed = domain.complete(_request(row), actor=actor, now=now, outcome=outcome)
-        _save(connection, completed, expected=RequestStatus.VERIFIED)
+        request = _opened(_row(connection, request_id), database.sealer)
+        _check_completion(request, clean_note, delist, ground, reading)
+        # Claim the request before doing anything: of two officers (or a retry) completing
+        # it at once, one claims it and the other waits for that commit, then finds it taken
+        # and erases nothing. The work below commits with the claim, or neither does.
+        _claim(connection, request, actor=actor, now=now)
+        identifier = request.identifier
+        assert identifier is not None
+        details: dict[str, Any] = {"kind": request.kind.value}
+        erased_value = False
+        if request.kind is RequestKind.CORRECTION:
+            assert clean_note is not None
+            outcome = clean_note
+            if delist:
+                assert reading is not None
+                reference = _delist(database, connection, request, identifier, reading, actor)
+                outcome = f"listing withdrawn (dispute {reference} upheld). {clean_note}"
+                details["dispute"] = reference
+        elif request.kind is RequestKind.ERASURE:
+            domain.check_erasure(request, _evidence(connection, identifier), ground)
+            summary = erase_value_in(
+                connection,
+                database.sealer,
+                identifier,
+                actor=actor,
+                reason=f"data-subject erasure request {request.reference}",
+                request_id=str(request.id),
+                node_country=node_country,
+                now=now,
+            )
+            counts = {str(table): int(count) for table, count in summary.counts.items()}
+            erased_value = summary.value_deleted
+            outcome = domain.erasure_outcome(counts, clean_note, ground)
+            details["counts"] = counts
+            if ground is not None:
+                details["override_ground"] = ground
+        else:
+            outcome = clean_note or "access report sent to the person"
+        completed = domain.complete(request, actor=actor, now=now, outcome=outcome)
+        _save(connection, completed, expected=RequestStatus.COMPLETED)
         _event(connection, request_id, completed.status, actor, now, outcome)
         _audit(
             connection,
@@ -285,39 +317,93 @@ def complete_request(
             subject=indicator_id_of(connection, identifier),
             details=details,
         )
+    if erased_value:
+        # The value's row went: ids this process remembers may name nothing now.
+        database.forget_indicator_ids()
     return completed
 
 
-def _erase(
-    database: NodeDatabase,
+def _check_completion(
     request: SubjectRequest,
-    identifier: Indicator,
-    *,
-    actor: str,
-    now: datetime,
-) -> dict[str, int]:
-    summary = erase_value(
-        database,
-        identifier,
-        actor=actor,
-        reason=f"data-subject erasure request {request.reference}",
-        request_id=str(request.id),
-        now=now,
+    note: str | None,
+    delist: bool,
+    ground: str | None,
+    reading: Reading | None,
+) -> None:
+    """Refuse what cannot be done before anything is claimed or changed."""
+    domain.complete(request, actor="", now=request.received_at, outcome="")
+    if request.kind is RequestKind.CORRECTION and note is None:
+        raise domain.InvalidSubjectRequestError(
+            "say what was corrected (--note); the outcome is recorded with the request"
+        )
+    if delist and request.kind is not RequestKind.CORRECTION:
+        raise domain.InvalidSubjectRequestError(
+            "--delist (delist) withdraws a listing when completing a correction request only"
+        )
+    if delist and reading is None:
+        raise ValueError("delisting needs the node's reading of values")
+    if ground is not None and request.kind is not RequestKind.ERASURE:
+        raise domain.InvalidSubjectRequestError(
+            "an override ground (--ground, override_ground) applies to erasure requests only"
+        )
+
+
+def _claim(connection: Connection, request: SubjectRequest, *, actor: str, now: datetime) -> None:
+    """Move the verified request to completed, or fail if someone else moved it first (a
+    compare-and-set: the row lock makes a concurrent claim wait for this transaction)."""
+    result = connection.execute(
+        update(subject_requests)
+        .where(
+            subject_requests.c.id == request.id,
+            subject_requests.c.status == RequestStatus.VERIFIED.value,
+        )
+        .values(status=RequestStatus.COMPLETED.value, closed_at=now, closed_by=actor)
     )
-    return {str(table): int(count) for table, count in summary.counts.items()}
+    if not result.rowcount:
+        raise TransitionError(
+            f"request {request.reference} was completed or refused by someone else just now; "
+            "reload it"
+        )
+
+
+def _evidence(connection: Connection, identifier: Indicator) -> domain.EvidenceHeld:
+    """What makes the value evidence of fraud on this node (see domain.check_erasure)."""
+    indicator_id = indicator_id_of(connection, identifier)
+    if indicator_id is None:
+        return domain.EvidenceHeld()
+    return domain.EvidenceHeld(
+        reports=int(
+            connection.scalar(
+                select(func.count())
+                .select_from(report_indicators)
+                .where(report_indicators.c.indicator_id == indicator_id)
+            )
+            or 0
+        ),
+        outcomes=len(_outcomes(connection, indicator_id)),
+        listing=connection.scalar(
+            select(listings.c.verdict).where(
+                listings.c.indicator_id == indicator_id,
+                listings.c.verdict.in_(LISTED_VERDICTS),
+            )
+        ),
+    )
 
 
 def _delist(
     database: NodeDatabase,
+    connection: Connection,
     request: SubjectRequest,
     identifier: Indicator,
-    note: str,
     reading: Reading,
     actor: str,
 ) -> str:
     """The dispute path, not a second way of delisting: open (or reuse the pending) dispute
-    of the value and decide it upheld with the operator's note as the public reason."""
-    with database.transaction() as store:
+    of the value and decide it upheld, on the caller's connection. The decision's reason is
+    public, so it is a fixed sentence, never the operator's note."""
+    # A store over the caller's connection: the dispute commits with the request's completion.
+    store = database.reader(connection)
+    try:
         dispute, _created = open_dispute(
             store,
             identifier.value,
@@ -327,7 +413,16 @@ def _delist(
             contact=None,
             actor=actor,
         )
-        decide_dispute(store, dispute.id, Decision.UPHELD, note, actor=actor)
+        decide_dispute(
+            store, dispute.id, Decision.UPHELD, domain.PUBLIC_CORRECTION_REASON, actor=actor
+        )
+    except NothingToDisputeError as error:
+        raise domain.NothingToDelistError(
+            f"request {request.reference}: there is no listing to withdraw ({error}); "
+            "complete the correction without --delist (delist), saying what was corrected"
+        ) from error
+    except AlreadyDecidedError as error:
+        raise TransitionError(str(error)) from error
     return dispute.reference
 
 
@@ -341,9 +436,10 @@ def access_report(
     policy: RetentionPolicy,
     actor: str,
     now: datetime,
+    node_country: str = DEFAULT_NODE_COUNTRY,
 ) -> AccessReport:
-    """What the node holds about the request's value; only once the holder was verified.
-    Reading it opens personal data, so it is audited."""
+    """What the node holds about the request's value, as the person may read it; only once
+    the holder was verified. Reading it opens personal data, so it is audited."""
     with database.engine.begin() as connection:
         request = _opened(_row(connection, request_id), database.sealer)
         if request.status not in (RequestStatus.VERIFIED, RequestStatus.COMPLETED):
@@ -381,11 +477,11 @@ def access_report(
                 disputes=_disputes(connection, indicator_id),
                 outcomes=_outcomes(connection, indicator_id),
                 partner_records=partners,
-                disclosures=_disclosures(connection, indicator_id),
+                disclosures=_disclosures(connection, indicator_id, request.id),
                 deletions=_deletions(connection, policy, indicator_id, now),
             )
-    # Reporters' contacts are sealed: counting those that give the value opens each one.
-    own = len(reports_with_contact(database, identifier))
+        # Reporters' contacts are sealed: counting those that give the value opens each one.
+        own = len(reports_with_contact_in(connection, database.sealer, identifier, node_country))
     return replace(report, own_contact_reports=own, held=report.held or bool(own))
 
 
@@ -457,11 +553,50 @@ def _outcomes(connection: Connection, indicator_id: int) -> tuple[OutcomeHeld, .
     return tuple(OutcomeHeld(row.kind, as_utc(row.at) or row.at) for row in rows)
 
 
-def _disclosures(connection: Connection, indicator_id: int) -> tuple[DisclosureHeld, ...]:
-    return tuple(
-        DisclosureHeld(entry.at, entry.actor, entry.action, entry.purpose, entry.legal_basis)
-        for entry in audit_trail(connection, indicator_id)
+def _disclosures(
+    connection: Connection, indicator_id: int, request_id: UUID
+) -> tuple[DisclosureHeld, ...]:
+    """The value's audit trail as the person reads it (domain.disclosure_for_person): the
+    recipient by category, law-enforcement entries and other people's requests left out."""
+    trail = audit_trail(connection, indicator_id)
+    keys = _key_holders(connection, {e.actor for e in trail if e.actor.startswith(KEY_ACTOR)})
+    shown = (
+        domain.disclosure_for_person(
+            TrailItem(
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                legal_basis=entry.legal_basis,
+                **keys.get(entry.actor, {}),
+            ),
+            request_id,
+        )
+        for entry in trail
     )
+    return tuple(item for item in shown if item is not None)
+
+
+def _key_holders(connection: Connection, actors: set[str]) -> dict[str, dict[str, Any]]:
+    """Role, organisation and country of the API keys that acted, by actor ("key:ID")."""
+    found: dict[str, dict[str, Any]] = {}
+    key_ids = sorted(actor.removeprefix(KEY_ACTOR) for actor in actors)
+    for chunk in chunked(key_ids):
+        rows = connection.execute(
+            select(
+                api_keys.c.key_id, api_keys.c.role, organisations.c.name, organisations.c.country
+            )
+            .join(organisations, organisations.c.id == api_keys.c.organisation_id)
+            .where(api_keys.c.key_id.in_(chunk))
+        )
+        for row in rows:
+            found[KEY_ACTOR + row.key_id] = {
+                "role": row.role,
+                "organisation": row.name,
+                "country": row.country,
+            }
+    return found
 
 
 def _deletions(

@@ -1,18 +1,25 @@
 """The transparency report's numbers, each an aggregate query over one period
 (governance/transparency.py; docs/governance.md, "Transparency report").
 
-Every query reads a range of one timestamp column; the ones over tables that grow without
-bound use an index on it (``listing_transitions.at``, ``audit_log.at``,
-``subject_requests.received_at``). ``reports.received_at`` has none: the reports are counted
-in one scan grouped by scam type and channel, so the table is read once, not three times.
+Every query reads a range of one indexed timestamp column (``reports.received_at``,
+``listing_transitions.at``, ``audit_log.at``, ``subject_requests.received_at``; the first
+and the last added by migration 0005). Reports are counted in one pass grouped by scam type
+and channel, so their range is read once, not three times.
+
+The report is public and a period may span five years, so the API and the page read it
+through :class:`ReportCache`: a period asked again within a few minutes is answered from
+memory, and at most a few reports are computed at once.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -88,6 +95,86 @@ def transparency_report(
             purges=purge_counts(connection, period),
             disclosures=disclosure_counts(connection, period),
         )
+
+
+# How long a computed report is served again: the API's Cache-Control max-age, so that a
+# shared cache and this one expire together.
+REPORT_CACHE_SECONDS = 300
+# Periods kept at once; the oldest goes first. A report is a few kilobytes.
+REPORT_CACHE_ENTRIES = 64
+# Reports computed at the same time for public callers: a flood of distinct five-year periods
+# waits its turn instead of taking every database connection.
+REPORT_CACHE_CONCURRENCY = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    report: TransparencyReport
+    expires: float
+
+
+class ReportCache:
+    """The reports of recently asked periods, for the public API and page.
+
+    A period asked again within ``ttl_s`` seconds is answered from memory (its numbers and
+    ``generated_at`` are those of the first computation); at most ``max_entries`` periods are
+    kept, the oldest dropped first. Callers asking for the same period at the same time wait
+    for one computation, and at most ``concurrency`` periods are computed at once. One per
+    process (``app.state.transparency``): workers do not share it.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        node_name: str,
+        *,
+        ttl_s: float = REPORT_CACHE_SECONDS,
+        max_entries: int = REPORT_CACHE_ENTRIES,
+        concurrency: int = REPORT_CACHE_CONCURRENCY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._node_name = node_name
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._entries: OrderedDict[ReportPeriod, _Cached] = OrderedDict()
+        self._computing: dict[ReportPeriod, threading.Event] = {}
+
+    def report(self, period: ReportPeriod, now: datetime) -> TransparencyReport:
+        while True:
+            with self._lock:
+                self._drop_expired()
+                held = self._entries.get(period)
+                if held is not None:
+                    return held.report
+                running = self._computing.get(period)
+                if running is None:
+                    running = self._computing[period] = threading.Event()
+                    break
+            # Another caller computes this period: take its result (or, if it failed,
+            # compute it in the next round).
+            running.wait()
+        try:
+            with self._slots:
+                report = transparency_report(self._engine, period, self._node_name, now)
+            with self._lock:
+                self._entries[period] = _Cached(report, self._clock() + self._ttl_s)
+                while len(self._entries) > self._max_entries:
+                    self._entries.popitem(last=False)
+            return report
+        finally:
+            with self._lock:
+                del self._computing[period]
+            running.set()
+
+    def _drop_expired(self) -> None:
+        now = self._clock()
+        # Entries are in the order they were computed, with one lifetime: oldest first.
+        while self._entries and next(iter(self._entries.values())).expires <= now:
+            self._entries.popitem(last=False)
 
 
 def _within(column: Any, period: ReportPeriod) -> ColumnElement[bool]:
@@ -201,8 +288,10 @@ def partner_countries(connection: Connection, partners: Iterable[str]) -> dict[s
 
 
 def purge_counts(connection: Connection, period: ReportPeriod) -> PurgeCounts:
-    """Purge runs are few (one an hour at most), so their details are summed here rather than
-    in SQL, where each backend reads JSON its own way."""
+    """Every ``retention.purge`` entry is a purge that deleted something (a purge that found
+    nothing writes none), one that stopped part-way (``"completed": false``) included with
+    what it had deleted. They are few (an hour apart at most), so their details are summed
+    here rather than in SQL, where each backend reads JSON its own way."""
     rows = connection.execute(
         select(audit_log.c.details).where(
             _within(audit_log.c.at, period), audit_log.c.action == PURGE_ACTION

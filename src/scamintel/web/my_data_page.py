@@ -89,7 +89,7 @@ def send_my_data_request(page: CurrentPage, form: CheckedForm) -> HTMLResponse:
         )
     except ValidationError as error:
         for item in error.errors():
-            field = str(item.get("loc", ("value",))[0])
+            field = str((item.get("loc") or ("value",))[0])
             field = "value" if field == "identifier" else field
             problems.setdefault(field, MY_DATA_PROBLEMS.get(field, MY_DATA_PROBLEMS["value"]))
         return _form(page, typed, problems, None, status=422)

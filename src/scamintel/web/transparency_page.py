@@ -10,10 +10,9 @@ from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
 
-from scamintel.api.state import NodeState
 from scamintel.governance.transparency import PeriodError, parse_period
 from scamintel.reports.model import Channel
-from scamintel.storage.transparency_repo import transparency_report
+from scamintel.storage.transparency_repo import ReportCache
 from scamintel.web.i18n import N_
 from scamintel.web.rendering import CurrentPage, page_router
 from scamintel.web.vocabulary import CHANNEL_NAMES, scam_type_name
@@ -36,8 +35,10 @@ SUBJECT_REQUEST_STATUSES: Mapping[str, str] = {
     "completed": N_("Completed"),
     "refused": N_("Refused"),
 }
-# The kinds of data a purge deletes (governance/retention.py DataKind), in words; a kind
-# not named here (a newer one) is shown by its code.
+# What a purge counts (the ``counts`` of its audit entry, storage/retention_repo.py): every
+# kind of governance/retention.py DataKind, and the rows it tidies besides. Every one needs a
+# name here (tests/unit/web/test_transparency_names.py); a count recorded by an older or newer
+# version of the node and not named is shown by its code.
 PURGED_KINDS: Mapping[str, str] = {
     "victim_contact": N_("Victims' contact details"),
     "narrative": N_("Victims' own accounts of what happened"),
@@ -53,12 +54,17 @@ PURGED_KINDS: Mapping[str, str] = {
     "federation_rejection": N_("Records of data refused from partners"),
     "taxii_status": N_("Records of data partners sent"),
     "audit_entry": N_("Audit log entries (content blanked, proof kept)"),
+    "blind_release": N_("Decided requests from partners to reveal a coded value"),
+    "partner_record": N_("What partners shared, once their agreement's time was up"),
+    "operation": N_("Scam operations left without reports"),
+    "value": N_("Numbers, accounts and links nothing refers to any more"),
+    "value_overwritten": N_("Numbers, accounts and links blanked in a record that must stay"),
+    "listing_transition": N_("Records of when values went onto or off the list"),
 }
 
 
 @transparency_pages.get("/transparency")
 def transparency(page: CurrentPage) -> HTMLResponse:
-    node: NodeState = page.request.app.state.node
     params = page.request.query_params
     start, end = params.get("from", "")[:40], params.get("to", "")[:40]
     now = datetime.now(UTC)
@@ -74,7 +80,9 @@ def transparency(page: CurrentPage) -> HTMLResponse:
             values={"from": start, "to": end},
             **_names(),
         )
-    report = transparency_report(node.database.engine, period, node.settings.node_name, now)
+    # The API's cache: the page and the JSON it links show the same numbers.
+    cache: ReportCache = page.request.app.state.transparency
+    report = cache.report(period, now)
     return page.render(
         "transparency.html",
         report=report,

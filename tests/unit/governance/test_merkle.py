@@ -12,6 +12,7 @@ from scamintel.governance.merkle import (
     TreeAccumulator,
     consistency_proof,
     leaf_of,
+    streamed_proof,
     tree_hash,
     verify_consistency,
 )
@@ -149,3 +150,20 @@ def test_sizes_out_of_range_are_refused() -> None:
 def test_a_stored_hash_that_is_not_hex_still_makes_a_leaf() -> None:
     assert leaf_of("ab" * 32) == bytes.fromhex("ab" * 32)
     assert leaf_of("not hex") == b"not hex"
+
+
+def test_the_streamed_proof_is_the_recursive_one_for_every_pair_up_to_70() -> None:
+    """One pass over the leaves (as the database hands them out) gives the same roots and
+    proof as the recursion over all leaves in memory."""
+    leaves = [hashlib.sha256(str(i).encode()).digest() for i in range(70)]
+    for n in range(1, 71):
+        for m in range(1, n + 1):
+            first_root, second_root, proof = streamed_proof(m, n, iter(leaves))
+            assert first_root == tree_hash(leaves[:m])
+            assert second_root == tree_hash(leaves[:n])
+            assert proof == consistency_proof(m, leaves[:n])
+
+
+def test_the_streamed_proof_needs_every_leaf() -> None:
+    with pytest.raises(ValueError, match="5 leaves were needed, 4"):
+        streamed_proof(2, 5, iter([b"a", b"b", b"c", b"d"]))

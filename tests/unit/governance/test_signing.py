@@ -10,10 +10,13 @@ import pytest
 from scamintel.governance.signing import (
     AuditSigner,
     HeadFormatError,
+    KeyRing,
     SignedHead,
+    parse_public_key,
     signature_problem,
     verify_signature,
 )
+from scamintel.settings import Settings
 
 SECRET = "a-node-secret-key-long-enough-for-the-tests-0123456789"
 NOW = datetime(2025, 1, 15, 3, 4, 5, 123456, tzinfo=UTC)
@@ -83,3 +86,25 @@ def test_a_head_without_fields_or_not_an_object_is_refused() -> None:
         )
     with pytest.raises(HeadFormatError, match="JSON object"):
         SignedHead.from_json([1, 2])
+
+
+def test_a_retired_key_verifies_its_heads_and_an_unknown_key_is_refused() -> None:
+    old = AuditSigner(SECRET + "-before-rotation")
+    new = AuditSigner(SECRET)
+    ring = new.key_ring([old.public.base64])
+    assert ring == KeyRing(new.public, (old.public,))
+    assert verify_signature(head(old), ring, "th-tac")
+    assert verify_signature(head(new), ring, "th-tac")
+    stranger = AuditSigner("a-stranger-secret-key-0123456789-0123456789")
+    problem = signature_problem(head(stranger), ring) or ""
+    assert "nor a retired key in SCAMINTEL_AUDIT_RETIRED_KEYS" in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("***", "not base64"), ("AAAA", "not an Ed25519 public key")]
+)
+def test_a_retired_key_that_is_not_a_key_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_public_key(text)
+    with pytest.raises(ValueError, match="SCAMINTEL_AUDIT_RETIRED_KEYS"):
+        Settings(audit_retired_keys=[text])

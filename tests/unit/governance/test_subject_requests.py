@@ -8,18 +8,27 @@ from uuid import uuid4
 import pytest
 
 from scamintel.governance.subject_requests import (
+    MAX_GROUND,
+    MAX_PURPOSE,
     RESPONSE_DAYS,
+    ErasureHeldError,
+    EvidenceHeld,
     InvalidSubjectRequestError,
     NewSubjectRequest,
     RequestKind,
     RequestStatus,
     SubjectRequest,
+    TrailItem,
     TransitionError,
+    check_erasure,
+    check_purpose,
     complete,
+    disclosure_for_person,
     erasure_outcome,
     identifier_key,
     new_request,
     next_steps,
+    override_ground,
     public_outcome,
     refuse,
     verify,
@@ -125,3 +134,115 @@ def test_an_erasure_outcome_gives_counts_only() -> None:
     assert "dispute" not in text
     assert text.endswith("by letter")
     assert "nothing more" in erasure_outcome({"report_link": 0}, None)
+
+
+def test_a_request_needs_an_email_or_phone_to_reach_the_person() -> None:
+    for contact in (None, {}, {"name": "Somchai"}, {"email": "  ", "phone": ""}):
+        with pytest.raises(InvalidSubjectRequestError, match=r"contact\.email or contact\.phone"):
+            new_request(NewSubjectRequest(RequestKind.ACCESS, PHONE, contact), uuid4(), NOW)
+    by_phone = NewSubjectRequest(RequestKind.ACCESS, PHONE, {"phone": "+66899999999"})
+    assert new_request(by_phone, uuid4(), NOW).status is RequestStatus.RECEIVED
+
+
+def test_a_purpose_fits_the_audit_log() -> None:
+    assert check_purpose("  verify the caller ") == "verify the caller"
+    assert check_purpose("x" * MAX_PURPOSE) == "x" * MAX_PURPOSE
+    with pytest.raises(InvalidSubjectRequestError, match="60 characters"):
+        check_purpose("x" * (MAX_PURPOSE + 1))
+    with pytest.raises(InvalidSubjectRequestError, match="state the purpose"):
+        check_purpose(" ")
+
+
+def test_erasing_evidence_kept_for_fraud_prevention_needs_a_stated_ground() -> None:
+    request = verify(received(RequestKind.ERASURE), actor="dpo", now=NOW)
+    for evidence in (
+        EvidenceHeld(reports=2),
+        EvidenceHeld(outcomes=1),
+        EvidenceHeld(listing="scam"),
+    ):
+        with pytest.raises(ErasureHeldError) as refused:
+            check_erasure(request, evidence, None)
+        words = str(refused.value)
+        assert "kept for fraud prevention" in words
+        assert "dispute" in words
+        assert "--ground" in words
+        assert "override_ground" in words
+        check_erasure(request, evidence, "listing wrong: dispute upheld")
+    # A value that is only a reporter's own contact is not evidence: the victim may erase it.
+    check_erasure(request, EvidenceHeld(), None)
+    assert "2 reports name it, it is listed as scam" in EvidenceHeld(2, 0, "scam").words()
+    assert override_ground("  listing wrong ") == "listing wrong"
+    assert override_ground(" ") is None
+    with pytest.raises(InvalidSubjectRequestError, match="limited"):
+        override_ground("x" * (MAX_GROUND + 1))
+    outcome = erasure_outcome({"report_link": 1}, None, "listing wrong: dispute upheld")
+    assert "overridden: listing wrong: dispute upheld" in outcome
+
+
+def test_the_person_is_told_erasure_can_be_refused() -> None:
+    assert "refused while the data is needed to prevent fraud" in next_steps(
+        received(RequestKind.ERASURE)
+    )
+
+
+def trail_item(action: str, actor: str = "cli:somchai", **extra: object) -> TrailItem:
+    fields: dict[str, object] = {
+        "at": NOW,
+        "actor": actor,
+        "action": action,
+        "object_type": action.split(".")[0],
+        "object_id": "x",
+        "legal_basis": "public_task",
+    }
+    fields.update(extra)
+    return TrailItem(**fields)  # type: ignore[arg-type]
+
+
+def test_the_access_report_names_recipients_by_category_and_leaves_law_enforcement_out() -> None:
+    request = received()
+    own = str(request.id)
+    withheld = [
+        trail_item("case.viewed", legal_basis="law_enforcement"),
+        trail_item("operation.dossier_export", legal_basis="law_enforcement"),
+        trail_item("request.sent", object_type="cross_border_request"),
+        trail_item("cross_border_request.received", object_type="cross_border_request"),
+        trail_item("blind_release.approved", legal_basis="partner_agreement"),
+        trail_item("report.read", actor="key:inv1", object_type="report", role="investigator"),
+        trail_item("subject_request.received", object_id=str(uuid4()), actor="public"),
+    ]
+    for item in withheld:
+        assert disclosure_for_person(item, request.id) is None, item.action
+    shown = {
+        "staff": trail_item("report.read", actor="key:an1", object_type="report", role="analyst"),
+        "cli": trail_item("report.read_personal_data", object_type="report"),
+        "partner": trail_item(
+            "federation.page_served",
+            actor="key:p1",
+            object_type="collection",
+            role="partner",
+            organisation="KH-NCC",
+            country="KH",
+        ),
+        "bank": trail_item("outcome.frozen", actor="key:b1", role="reporter"),
+        "own request": trail_item(
+            "subject_request.viewed_personal_data", object_id=own, actor="key:dpo", role="admin"
+        ),
+        "public": trail_item("dispute.open", actor="public"),
+    }
+    recipients = {}
+    for name, item in shown.items():
+        disclosure = disclosure_for_person(item, request.id)
+        assert disclosure is not None, name
+        assert not hasattr(disclosure, "actor")
+        assert not hasattr(disclosure, "purpose")
+        if item.actor != "public":
+            assert item.actor not in disclosure.recipient
+        recipients[name] = disclosure.recipient
+    assert recipients == {
+        "staff": "staff of this node",
+        "cli": "staff of this node",
+        "partner": "partner node in KH",
+        "bank": "a reporting organisation (bank, telco or platform)",
+        "own request": "staff of this node",
+        "public": "the public (a visitor of this node's pages)",
+    }

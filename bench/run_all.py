@@ -26,6 +26,10 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench.federation_sync": ([], ["--count", "20000", "--runs", "1"]),
     "bench.clustering": ([], ["--count", "20000", "--demo-count", "2000", "--incremental", "3"]),
     "bench.pages": ([], ["--count", "1000", "--requests", "100"]),
+    "bench.governance": (
+        [],
+        ["--entries", "20000", "--reports", "10000", "--appends", "2000", "--repeat", "1"],
+    ),
 }
 
 

@@ -68,7 +68,11 @@ def test_an_api_key_is_shown_once_and_works_for_its_role(
     assert read.json()["narrative"] == "fake DHL parcel fee"
     verified = run_cli(settings, "audit", "verify", "--json", cwd=tmp_path)
     assert verified.returncode == 0, verified.stderr
-    assert json.loads(verified.stdout)["entries"] == 3
+    # The server's start (its settings), the key, the report, the read.
+    assert json.loads(verified.stdout)["entries"] == 4
+    listed = run_cli(settings, "audit", "list", "--json", cwd=tmp_path)
+    actions = [json.loads(line)["action"] for line in listed.stdout.splitlines()]
+    assert actions == ["report.read", "report.create", "apikey.create", "setting.changed"]
 
 
 def test_bad_settings_are_refused_with_the_variable_to_fix(

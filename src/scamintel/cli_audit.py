@@ -79,7 +79,9 @@ def audit_verify(
             )
     finally:
         database.dispose()
-    problems = [*report.to_json()["problems"], *(check.problems if check else ())]
+    log_problems = list(report.to_json()["problems"])
+    head_problems = list(check.problems) if check else []
+    problems = [*log_problems, *head_problems]
     if as_json:
         data: dict[str, Any] = report.to_json()
         data["ok"] = not problems
@@ -96,10 +98,25 @@ def audit_verify(
             out.print(f"The head of size {check.head.size} you kept is consistent with it.")
     for note in report.notes:
         err.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
-    if problems:
+    if not problems and report.signed_heads == 0:
+        err.print(
+            "note: no head was signed yet, so a cut at the end of the log could not be seen; "
+            "`scamintel audit sign` signs one (serve does every "
+            "SCAMINTEL_AUDIT_SIGN_INTERVAL_SECONDS)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if log_problems:
         err.print("[bold red]Audit log broken:[/]", highlight=False)
-        for problem in problems:
+        for problem in log_problems:
             err.print(f"  {escape(problem)}", highlight=False, soft_wrap=True)
+    if head_problems:
+        err.print(
+            "[bold red]The head you kept does not check against this log:[/]", highlight=False
+        )
+        for problem in head_problems:
+            err.print(f"  {escape(problem)}", highlight=False, soft_wrap=True)
+    if problems:
         raise typer.Exit(1)
 
 
@@ -309,9 +326,10 @@ def audit_list(
         event = entry.event
         about = f" {event.object_type}:{event.object_id}" if event.object_id else ""
         purpose = f" for {event.purpose}" if event.purpose else ""
+        basis = event.legal_basis or "no legal basis recorded"
         out.print(
             f"{entry.seq} {entry.at:%Y-%m-%d %H:%M:%S} UTC {escape(event.actor)} "
-            f"{event.action}{escape(about)}{purpose}",
+            f"{event.action}{escape(about)}{escape(purpose)} [{basis}]",
             highlight=False,
             soft_wrap=True,
         )
@@ -327,6 +345,8 @@ def _audit_json(entry: AuditEntry) -> dict[str, object]:
         "object_type": event.object_type,
         "object_id": event.object_id,
         "purpose": event.purpose,
+        "legal_basis": event.legal_basis,
+        "subjects": list(event.subjects),
         "details": event.details,
         "entry_hash": entry.entry_hash,
     }

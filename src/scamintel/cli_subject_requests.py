@@ -55,10 +55,25 @@ def _reading(settings: Settings, region: str | None = None) -> Reading:
 
 
 def _request_id(text: str) -> uuid.UUID:
+    """A request's id, or the reference (``SR-…``) the person was given and quotes."""
+    if text.strip().upper().startswith("SR-"):
+        return _by_reference(text)
     try:
         return uuid.UUID(text.strip())
     except ValueError:
-        fail(f"{text!r} is not a request id (a UUID, as `scamintel subject-request list` shows)")
+        fail(
+            f"{text!r} is neither a request id (a UUID) nor a reference (SR- and ten "
+            "characters), as `scamintel subject-request list` shows them"
+        )
+
+
+def _by_reference(reference: str) -> uuid.UUID:
+    with _database() as (_settings, database), database.engine.connect() as connection:
+        found = repo.ids_with_reference(connection, reference)
+    if len(found) != 1:
+        what = "no request has" if not found else "more than one request has"
+        fail(f"{what} the reference {reference.strip()!r}: give the request's id instead")
+    return found[0]
 
 
 @contextmanager
@@ -205,7 +220,7 @@ def subject_request_show(
             out.print(f"  contact {key}: {escape(str(value))}", highlight=False)
         if earlier:
             refs = ", ".join(r.reference for r in earlier)
-            out.print(f"  earlier requests about this value: {refs}", highlight=False)
+            out.print(f"  other requests about this value: {refs}", highlight=False)
     for event in events:
         note = f": {escape(event.note)}" if event.note else ""
         out.print(

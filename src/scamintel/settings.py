@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     node_name: str = "scamintel-dev"
     node_country: str = "TH"
+    # How a citizen reaches the node's data-protection officer: an e-mail or a postal address,
+    # shown as written on the public page /privacy; unset, the page has no such line.
+    dpo_contact: str = Field(default="", max_length=300)
     secret_key: str = DEVELOPMENT_SECRET_KEY
     environment: Literal["development", "test", "production"] = "development"
     max_body_bytes: int = 1_000_000

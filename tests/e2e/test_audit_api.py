@@ -158,7 +158,9 @@ def test_taxii_pages_served_to_a_partner_are_disclosures_with_their_values(
     get(client, collection_path(kh) + "manifest/", kh_key, limit=2)
     with node_database.engine.connect() as connection:
         rows = connection.execute(
-            select(audit_log).where(audit_log.c.action == "federation.page_served")
+            select(audit_log)
+            .where(audit_log.c.action == "federation.page_served")
+            .order_by(audit_log.c.seq)
         ).all()
         subjects = connection.scalars(
             select(audit_subjects.c.indicator_id).where(audit_subjects.c.seq == rows[0].seq)
@@ -210,7 +212,9 @@ def test_taxii_pages_read_by_staff_and_trail_reads_are_recorded(
     ).json()
     with node_database.engine.connect() as connection:
         reads = connection.execute(
-            select(audit_log).where(audit_log.c.action == "audit.trail_read")
+            select(audit_log)
+            .where(audit_log.c.action == "audit.trail_read")
+            .order_by(audit_log.c.seq)
         ).all()
         subjects = connection.scalars(
             select(audit_subjects.c.indicator_id).where(audit_subjects.c.seq == reads[0].seq)

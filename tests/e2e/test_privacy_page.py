@@ -1,13 +1,17 @@
 """``/privacy``: the citizen's policy page renders with the retention periods in force (the
-operator's overrides applied), links to the ways to contest, and follows the reader's language."""
+operator's overrides applied), links to the ways to contest, names the controller (the node and
+its country), the data-protection officer's contact when the operator set one, the deadline of a
+request on /my-data and the right to complain, and follows the reader's language."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from scamintel.api import create_app
+from scamintel.governance.subject_requests import RESPONSE_DAYS
 from scamintel.settings import Settings
 from scamintel.storage.node import NodeDatabase
 
@@ -73,3 +77,54 @@ def test_the_privacy_page_says_victim_data_never_leaves_and_only_a_reported_valu
     assert "unless" not in sharing
     assert "ask us for the real number, account or link" in sharing
     assert "Two of our staff must approve; then only that partner receives it." in sharing
+
+
+def test_the_privacy_page_names_the_controller_the_deadline_and_the_authority(
+    client: TestClient,
+) -> None:
+    page = client.get("/privacy").text
+    assert "This service is run by test-node in Thailand, which is responsible for your data." in (
+        page
+    )
+    assert f"We answer a request about your data within {RESPONSE_DAYS} days." in page
+    assert "complain to the data-protection authority of Thailand." in page
+    # No DPO contact was set: no line promising one.
+    assert "data-protection officer" not in page
+    # docs/governance.md is not served by the node: named, never linked.
+    assert "(docs/governance.md)" in page
+    assert 'href="docs/' not in page
+    assert "governance.md</a>" not in page
+
+
+def test_the_privacy_page_names_the_country_in_the_readers_language(
+    settings: Settings, node_database: NodeDatabase
+) -> None:
+    philippine = settings.model_copy(update={"node_name": "pacc-node", "node_country": "PH"})
+    with TestClient(create_app(philippine, database=node_database)) as client:
+        english = client.get("/privacy").text
+        thai = client.get("/privacy?lang=th").text
+    assert "run by pacc-node in Philippines" in english
+    assert "pacc-node" in thai
+    assert "ฟิลิปปินส์" in thai  # Babel's Thai name of PH, not the code
+    assert f"{RESPONSE_DAYS} วัน" in thai
+
+
+def test_the_privacy_page_shows_the_dpo_contact_the_operator_set(
+    settings: Settings, node_database: NodeDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCAMINTEL_DPO_CONTACT", "DPO <dpo@pacc.example.org>")
+    from_environment = Settings(
+        home=settings.home,
+        database_url=settings.database_url,
+        node_name=settings.node_name,
+        node_country=settings.node_country,
+        secret_key=settings.secret_key,
+        environment="test",
+    )
+    assert from_environment.dpo_contact == "DPO <dpo@pacc.example.org>"
+    with TestClient(create_app(from_environment, database=node_database)) as client:
+        page = client.get("/privacy").text
+        thai = client.get("/privacy?lang=th").text
+    assert "To reach our data-protection officer: DPO &lt;dpo@pacc.example.org&gt;" in page
+    assert "<dpo@" not in page  # escaped, as everything the operator writes
+    assert "dpo@pacc.example.org" in thai

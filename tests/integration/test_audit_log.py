@@ -274,6 +274,8 @@ def test_a_forged_head_is_refused(node_database: NodeDatabase) -> None:
         forged_check = check_external_head(connection, forged, SIGNER.public, NODE)
         other_check = check_external_head(connection, other, SIGNER.public, NODE)
     assert any("does not match its content" in p for p in forged_check.problems)
+    # The kept copy is what is wrong: the log is not blamed.
+    assert all(p.startswith("the head you hold is not genuine") for p in forged_check.problems)
     assert any("not this node's key" in p for p in other_check.problems)
 
 

@@ -636,3 +636,14 @@ def test_the_access_report_tips_no_one_off(node_database: NodeDatabase) -> None:
     with node_database.engine.connect() as connection:
         full = {entry.action for entry in audit_trail(connection, indicator_id)}
     assert {"case.viewed", "blind_release.asked", "cross_border_request.sent"} <= full
+
+
+def test_the_reference_a_person_quotes_finds_their_request(node_database: NodeDatabase) -> None:
+    first = open_one(node_database)
+    second = open_one(node_database)
+    with node_database.engine.connect() as connection:
+        found = repo.ids_with_reference(connection, f" {first.reference.lower()} ")
+        unknown = repo.ids_with_reference(connection, "SR-0000000000")
+    assert found == [first.id]
+    assert second.reference != first.reference
+    assert unknown == []

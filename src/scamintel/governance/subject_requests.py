@@ -370,8 +370,9 @@ NEXT_STEPS: dict[RequestKind, str] = {
 
 def next_steps(request: SubjectRequest) -> str:
     return (
-        f"{NEXT_STEPS[request.kind]} Keep the reference {request.reference}: it is the only way "
-        f"to follow the request. The node answers by {request.due_at.date().isoformat()}."
+        f"{NEXT_STEPS[request.kind]} Keep the reference {request.reference}: quote it when "
+        "you contact the node about this request. The node answers by "
+        f"{request.due_at.date().isoformat()}."
     )
 
 

@@ -564,11 +564,14 @@ def check_external_head(
     signed yet)."""
     ring = _ring(keys)
     problems: list[str] = []
-    signature = signature_problem(head, ring, node_name)
-    if signature is not None:
-        problems.append(signature)
     size = log_size(connection)
     latest = latest_signed_head(connection, node_name, ring)
+    signature = signature_problem(head, ring, node_name)
+    if signature is not None:
+        # A head without this node's valid signature proves nothing about the log: it is the
+        # kept copy that is wrong (altered, or another node's), not the log.
+        problems.append(f"the head you hold is not genuine: {signature}")
+        return HeadCheck(head, tuple(problems), size, latest)
     if head.size > size:
         problems.append(
             f"the head covers {head.size} entries, but the log holds only {size}: entries "

@@ -32,6 +32,7 @@ from scamintel.governance.subject_requests import (
     SubjectRequestNotFoundError,
     TrailItem,
     TransitionError,
+    subject_reference,
 )
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.reports.disputes import (
@@ -143,6 +144,15 @@ def open_personal_data(
         purpose=purpose,
     )
     return request
+
+
+def ids_with_reference(connection: Connection, reference: str) -> list[UUID]:
+    """The requests whose reference (``SR-`` and the id's first ten hex digits) is the one a
+    person quotes on the phone. Requests are few, so they are compared here rather than
+    through each database's own way of printing a UUID."""
+    wanted = reference.strip().upper()
+    ids = connection.scalars(select(subject_requests.c.id))
+    return [request_id for request_id in ids if subject_reference(request_id) == wanted]
 
 
 def earlier_requests(connection: Connection, request_id: UUID) -> list[SubjectRequest]:

@@ -1,6 +1,8 @@
 """``/privacy``: the node's data policy for a citizen, in their language (the plain-words part
 of docs/governance.md), with the retention periods in force on this node: the defaults of
-governance/retention.py with the operator's ``SCAMINTEL_RETENTION_DAYS`` applied."""
+governance/retention.py with the operator's ``SCAMINTEL_RETENTION_DAYS`` applied. It names the
+controller (the node and its country), the data-protection officer's contact when the operator
+set one (``SCAMINTEL_DPO_CONTACT``), and the deadline for a request on ``/my-data``."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import timedelta
 from fastapi.responses import HTMLResponse
 
 from scamintel.governance.retention import DataKind, RetentionPolicy, retention_policy
+from scamintel.governance.subject_requests import RESPONSE_DAYS
 from scamintel.web.i18n import N_
 from scamintel.web.rendering import CurrentPage, page_router
 
@@ -74,5 +77,13 @@ def kept_for(policy: RetentionPolicy) -> list[KeptFor]:
 @privacy_pages.get("/privacy")
 def privacy(page: CurrentPage) -> HTMLResponse:
     # Settings were validated at start-up, so the overrides are known kinds and periods.
-    policy = retention_policy(page.settings.retention_days)
-    return page.render("privacy.html", kept=kept_for(policy))
+    settings = page.settings
+    policy = retention_policy(settings.retention_days)
+    return page.render(
+        "privacy.html",
+        kept=kept_for(policy),
+        controller=settings.node_name,
+        controller_country=page.country_name(settings.node_country),
+        dpo_contact=settings.dpo_contact.strip(),
+        response_days=RESPONSE_DAYS,
+    )

@@ -15,7 +15,7 @@ from rich.markup import escape
 from scamintel.cli_common import console_actor, err, fail, load_settings, open_database, out
 from scamintel.governance.audit import AuditEntry
 from scamintel.governance.signing import AuditSigner, HeadFormatError, KeyRing, SignedHead
-from scamintel.indicators import IndicatorType, InvalidIndicatorError, default_registry
+from scamintel.indicators import IndicatorType
 from scamintel.settings import Settings
 from scamintel.storage.audit_repo import (
     AuditLogBrokenError,
@@ -238,15 +238,10 @@ def audit_trail_command(
     """Who saw this value's data, when, why and on what legal basis: the audit entries that
     name it and those about its reports, disputes, releases and cross-border requests. The
     read is itself audited (audit.trail_read)."""
-    from scamintel.cli_common import region_context
+    from scamintel.cli_common import canonical_indicator, region_context
 
     settings = load_settings()
-    try:
-        indicator = default_registry().canonicalise(
-            value, indicator_type, region_context(None, settings)
-        )
-    except InvalidIndicatorError as error:
-        fail(f"{value!r} cannot be read: {error.reason}")
+    indicator = canonical_indicator(value, indicator_type, region_context(None, settings))
     database = open_database(settings)
     try:
         with database.engine.begin() as connection:

@@ -11,7 +11,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from scamintel.indicators import ParseContext
+from scamintel.indicators import (
+    Indicator,
+    IndicatorType,
+    InvalidIndicatorError,
+    ParseContext,
+    default_registry,
+)
 from scamintel.indicators.phone import known_region
 from scamintel.settings import Settings
 from scamintel.storage.migrate import schema_is_current
@@ -61,3 +67,13 @@ def region_context(region: str | None, settings: Settings) -> ParseContext:
             "alpha-2 code, such as TH, MM, KH, LA, VN, MY, SG, ID or PH"
         )
     return ParseContext(code)
+
+
+def canonical_indicator(
+    value: str, indicator_type: IndicatorType | None, context: ParseContext
+) -> Indicator:
+    """VALUE as the node stores it, or exit 2 saying why it cannot be read."""
+    try:
+        return default_registry().canonicalise(value, indicator_type, context)
+    except InvalidIndicatorError as error:
+        fail(f"{value!r} cannot be read: {error.reason}")

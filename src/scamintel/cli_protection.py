@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 
 from scamintel import __version__
 from scamintel.cli_common import (
+    canonical_indicator,
     console_actor,
     err,
     fail,
@@ -38,7 +39,6 @@ from scamintel.governance.audit import AuditEvent
 from scamintel.indicators import (
     Indicator,
     IndicatorType,
-    InvalidIndicatorError,
     ParseContext,
     default_registry,
 )
@@ -578,15 +578,6 @@ def answer_if_official(
     else:
         out.print(f"[bold blue]official[/]: {escape(name)}", highlight=False, soft_wrap=True)
     raise typer.Exit(0)
-
-
-def canonical_indicator(
-    value: str, indicator_type: IndicatorType | None, context: ParseContext
-) -> Indicator:
-    try:
-        return default_registry().canonicalise(value, indicator_type, context)
-    except InvalidIndicatorError as error:
-        fail(f"{value!r} cannot be read: {error.reason}")
 
 
 def _print_answer(answer: LookupAnswer, as_json: bool, extra: dict[str, Any], source: str) -> None:

@@ -11,8 +11,8 @@ import typer
 from rich.markup import escape
 
 from scamintel.cli_common import (
+    canonical_indicator,
     console_actor,
-    fail,
     load_settings,
     open_database,
     out,
@@ -20,8 +20,7 @@ from scamintel.cli_common import (
 )
 from scamintel.governance.retention import DEFAULT_RULES, RetentionPolicy, retention_policy
 from scamintel.governance.signing import AuditSigner
-from scamintel.indicators import IndicatorType, InvalidIndicatorError
-from scamintel.indicators.registry import default_registry
+from scamintel.indicators import IndicatorType
 from scamintel.settings import Settings
 from scamintel.storage.retention_repo import (
     HeldData,
@@ -105,11 +104,7 @@ def when(
     """What the node holds about VALUE and the date each record will be deleted if nothing
     new arrives."""
     settings = load_settings()
-    context = region_context(region, settings)
-    try:
-        indicator = default_registry().canonicalise(value, indicator_type, context)
-    except InvalidIndicatorError as error:
-        fail(f"{value!r} cannot be read: {error.reason}")
+    indicator = canonical_indicator(value, indicator_type, region_context(region, settings))
     database = open_database(settings)
     try:
         with database.engine.connect() as connection:

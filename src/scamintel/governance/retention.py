@@ -109,7 +109,7 @@ DEFAULT_RULES: tuple[RetentionRule, ...] = (
     RetentionRule(
         DataKind.CROSS_BORDER_REQUEST,
         3650,
-        "a finished request to or from a partner node (fulfilled, rejected or cancelled)",
+        "a finished request to or from a partner node (fulfilled or rejected)",
         "the request last changed",
     ),
     RetentionRule(

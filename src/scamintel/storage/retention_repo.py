@@ -33,6 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from scamintel.cases.model import CaseStatus, LinkKind
+from scamintel.cases.requests import TERMINAL
 from scamintel.governance.audit import REDACTED_THROUGH, REDACTED_THROUGH_SIGNATURE, AuditEvent
 from scamintel.governance.retention import DataKind, RetentionPolicy
 from scamintel.governance.sealing import PersonalDataSealer
@@ -90,10 +92,7 @@ LISTING_TRANSITION = "listing_transition"
 # pg_try_advisory_lock key of the purge: one run at a time across every worker and host.
 PURGE_LOCK_KEY = 0x5C1_9E6E
 # A cross-border request that will not change again.
-FINISHED_REQUEST_STATUSES = ("fulfilled", "rejected", "cancelled")
-_CASE_REPORT_LINK = "report"  # cases.model.LinkKind.REPORT
-_CASE_INDICATOR_LINK = "indicator"  # cases.model.LinkKind.INDICATOR
-_CASE_OPERATION_LINK = "operation"  # cases.model.LinkKind.OPERATION
+FINISHED_REQUEST_STATUSES = tuple(sorted(status.value for status in TERMINAL))
 # Every column that refers to a value's row (case links name it as text, checked apart).
 _VALUE_REFERENCES = (
     report_indicators.c.indicator_id,
@@ -322,7 +321,7 @@ def _operation_goes(policy: RetentionPolicy, now: datetime) -> ColumnElement[boo
         .select_from(report_operations.join(reports, reports.c.id == report_operations.c.report_id))
         .where(linked, ~expired),
         ~exists().where(
-            case_links.c.kind == _CASE_OPERATION_LINK,
+            case_links.c.kind == LinkKind.OPERATION.value,
             case_links.c.ref == cast(operations.c.id, String),
         ),
     )
@@ -356,11 +355,11 @@ def _value_goes(policy: RetentionPolicy, now: datetime) -> ColumnElement[bool]:
         blind_releases.c.decided_at < cut(DataKind.BLIND_RELEASE),
     )
     link = and_(
-        case_links.c.kind == _CASE_INDICATOR_LINK,
+        case_links.c.kind == LinkKind.INDICATOR.value,
         case_links.c.ref == cast(indicators.c.id, String),
     )
     case_goes = and_(
-        cases.c.status == "closed",
+        cases.c.status == CaseStatus.CLOSED.value,
         cases.c.closed_at.is_not(None),
         cases.c.closed_at < cut(DataKind.CASE),
     )
@@ -479,7 +478,7 @@ def _sweeps(policy: RetentionPolicy, now: datetime) -> list[_Sweep]:
         _Sweep(
             DataKind.CASE.value,
             select(cases.c.id).where(
-                cases.c.status == "closed",
+                cases.c.status == CaseStatus.CLOSED.value,
                 cases.c.closed_at.is_not(None),
                 older(DataKind.CASE, cases.c.closed_at),
             ),
@@ -612,7 +611,7 @@ def _delete_reports(connection: Connection, keys: list[Any], run: _Run) -> int:
     # A case that named a purged report loses the link; the case itself keeps its own period.
     connection.execute(
         delete(case_links).where(
-            case_links.c.kind == _CASE_REPORT_LINK, case_links.c.ref.in_([str(k) for k in keys])
+            case_links.c.kind == LinkKind.REPORT.value, case_links.c.ref.in_([str(k) for k in keys])
         )
     )
     for child in (report_operations, report_indicators, report_evidence, reporter_contacts):
@@ -734,7 +733,7 @@ def _empty_operation() -> ColumnElement[bool]:
         operations.c.merged_into.is_(None),
         ~exists().where(report_operations.c.operation_id == operations.c.id),
         ~exists().where(
-            case_links.c.kind == _CASE_OPERATION_LINK,
+            case_links.c.kind == LinkKind.OPERATION.value,
             case_links.c.ref == cast(operations.c.id, String),
         ),
     )
@@ -826,7 +825,7 @@ def _unreferenced() -> list[ColumnElement[bool]]:
     ]
     conditions.append(
         ~exists().where(
-            case_links.c.kind == _CASE_INDICATOR_LINK,
+            case_links.c.kind == LinkKind.INDICATOR.value,
             case_links.c.ref == cast(indicators.c.id, String),
         )
     )
@@ -1017,10 +1016,12 @@ def _value_data(
     links = connection.execute(
         select(cases.c.status, cases.c.closed_at)
         .join(case_links, case_links.c.case_id == cases.c.id)
-        .where(case_links.c.kind == _CASE_INDICATOR_LINK, case_links.c.ref == str(indicator_id))
+        .where(case_links.c.kind == LinkKind.INDICATOR.value, case_links.c.ref == str(indicator_id))
     ).all()
     if links:
-        still_open = any(row.status != "closed" or row.closed_at is None for row in links)
+        still_open = any(
+            row.status != CaseStatus.CLOSED.value or row.closed_at is None for row in links
+        )
         dated = _dated(policy, DataKind.CASE, len(links), _latest(r.closed_at for r in links))
         held.append(
             HeldData(

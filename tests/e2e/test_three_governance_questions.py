@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from tests.helpers import run_scamintel
 
 from scamintel.settings import Settings
-from tests.helpers import run_scamintel
 
 NUMBER = "081-555-0199"
 CANONICAL = "+66815550199"

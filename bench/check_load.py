@@ -28,7 +28,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,7 +37,7 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from sqlalchemy import Engine, Table, text
+from sqlalchemy import Engine, Integer, Table, text
 
 from bench.common import (
     BENCH_SECRET_KEY,
@@ -416,30 +416,48 @@ def fill(engine: Engine, dataset: DataSet) -> dict[str, int]:
     pooled = engine.raw_connection()
     connection: Any = pooled.driver_connection
     try:
+        numbered: set[Table] = set()  # tables with an integer id drawn from a sequence
         for table, rows in table_rows(dataset):
             counts[table.name] = counts.get(table.name, 0) + len(rows)
-            columns = ", ".join(table.c.keys())
-            if engine.dialect.name == "sqlite":
-                convert = bind_converter(table, engine.dialect)
-                marks = ", ".join("?" for _ in table.c)
-                connection.executemany(
-                    f"INSERT INTO {table.name} ({columns}) VALUES ({marks})",
-                    [convert(row) for row in rows],
-                )
-            else:
-                with (
-                    connection.cursor() as cursor,
-                    cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
-                ):
-                    for row in rows:
-                        copy.write_row(row)
+            if "id" in table.c and isinstance(table.c.id.type, Integer):
+                numbered.add(table)
+            store_rows(connection, engine, table, rows)
             connection.commit()
         if engine.dialect.name != "sqlite":
+            # COPY with explicit ids leaves the id sequences at 1: move them past the rows, or
+            # the node's next new indicator collides with a stored id (SQLite numbers rows
+            # from the largest rowid, which needs nothing).
+            for table in numbered:
+                connection.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), max(id)) "
+                    f"FROM {table.name}"
+                )
+            connection.commit()
             connection.autocommit = True
             connection.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
     finally:
         pooled.close()
     return counts
+
+
+def store_rows(connection: Any, engine: Engine, table: Table, rows: Sequence[Row]) -> None:
+    """Insert ``rows`` (Python values, in ``table``'s column order) with the bare driver
+    ``connection`` of ``engine``: sqlite3 executemany, PostgreSQL COPY. Not committed."""
+    columns = ", ".join(table.c.keys())
+    if engine.dialect.name == "sqlite":
+        convert = bind_converter(table, engine.dialect)
+        marks = ", ".join("?" for _ in table.c)
+        connection.executemany(
+            f"INSERT INTO {table.name} ({columns}) VALUES ({marks})",
+            [convert(row) for row in rows],
+        )
+        return
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def sqlite_database(dataset: DataSet) -> Path:
@@ -501,8 +519,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int, home: Path) -> Iterator[Server]:
-    """``scamintel serve`` on a free loopback port, stopped (and waited for) afterwards."""
+def running_server(
+    database_url: str, workers: int, home: Path, settings: Mapping[str, str] | None = None
+) -> Iterator[Server]:
+    """``scamintel serve`` on a free loopback port, stopped (and waited for) afterwards;
+    ``settings`` are further ``SCAMINTEL_*`` variables for the server (they win)."""
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith("SCAMINTEL_")
     }
@@ -513,7 +534,11 @@ def running_server(database_url: str, workers: int, home: Path) -> Iterator[Serv
         SCAMINTEL_ENVIRONMENT="production",
         SCAMINTEL_NODE_NAME="bench",
         SCAMINTEL_NODE_COUNTRY=NODE_COUNTRY,
+        # The load comes from one address: the rate limits would measure themselves.
+        SCAMINTEL_RATE_LIMIT_CLIENT_PER_MINUTE="0",
+        SCAMINTEL_RATE_LIMIT_GLOBAL_PER_SECOND="0",
     )
+    environment.update(settings or {})
     port = free_port()
     log = home / "server.log"
     command = [str(SCAMINTEL), "serve", "--host", "127.0.0.1", "--port", str(port)]

@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench.ingest": ([], ["--count", "20000"]),
     "bench.check_load": ([], ["--indicators", "100000", "--duration", "5"]),
     "bench.protection": ([], ["--count", "100000", "--duration", "5"]),
+    "bench.load_mix": ([], ["--indicators", "100000", "--duration", "5", "--runs", "1"]),
     "bench.verdict_engine": ([], ["--indicators", "100000", "--repeat", "3"]),
     "bench.extraction": ([], ["--repeat", "1"]),
     "bench.classifier_cv": ([], ["--runs", "1"]),

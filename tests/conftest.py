@@ -104,4 +104,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         secret_key=TEST_SECRET,
         environment="test",
         ingest_batch_size=50,
+        # Off for every test: many requests come from one address in a short time. The
+        # abuse-control tests turn them on (tests/e2e/test_abuse_controls.py).
+        rate_limit_client_per_minute=0,
+        rate_limit_global_per_second=0,
     )

@@ -28,6 +28,8 @@ def settings_environment(settings: Settings) -> dict[str, str]:
             "SCAMINTEL_SECRET_KEY": settings.secret_key,
             "SCAMINTEL_ENVIRONMENT": settings.environment,
             "SCAMINTEL_INGEST_BATCH_SIZE": str(settings.ingest_batch_size),
+            "SCAMINTEL_RATE_LIMIT_CLIENT_PER_MINUTE": str(settings.rate_limit_client_per_minute),
+            "SCAMINTEL_RATE_LIMIT_GLOBAL_PER_SECOND": str(settings.rate_limit_global_per_second),
         }
     )
     return environment

@@ -27,6 +27,7 @@ from scamintel.classify.service import (
 )
 from scamintel.cli_alerts import alert_app
 from scamintel.cli_audit import audit_app
+from scamintel.cli_backup import backup, restore
 from scamintel.cli_cases import case_app
 from scamintel.cli_cluster import cluster, cluster_after_ingest
 from scamintel.cli_common import (
@@ -109,6 +110,8 @@ app.command("cluster")(cluster)
 app.command("transparency")(transparency)
 app.add_typer(retention_app, name="retention")
 app.command("purge")(purge)
+app.command("backup")(backup)
+app.command("restore")(restore)
 
 
 @app.command()

@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET_KEY
     environment: Literal["development", "test", "production"] = "development"
     max_body_bytes: int = 1_000_000
+    # Abuse controls (docs/security.md). A query string or a set of request headers over these
+    # sizes is refused (414, 431) before any work. The check box sends a pasted message in the
+    # query (5,000 Thai characters are 45 KB encoded); keep the limit under the server's own
+    # (uvicorn refuses request lines over 64 KiB with a bare 400).
+    max_query_bytes: int = Field(default=61_440, ge=1_024)
+    max_header_bytes: int = Field(default=32_768, ge=4_096)
+    # Requests without a valid API key, per client address (an IPv6 /64 counts as one) and
+    # for the whole worker process; 0 turns either off. The burst is how many a client may
+    # send at once after a quiet spell (0: one minute's worth).
+    rate_limit_client_per_minute: int = Field(default=120, ge=0)
+    rate_limit_client_burst: int = Field(default=0, ge=0)
+    rate_limit_global_per_second: int = Field(default=500, ge=0)
     ingest_batch_size: int = 2_000
     # Federation pull (docs/federation.md): how often `serve` syncs its peers (0 turns the
     # background sync off), the TAXII page size asked for, and how transient failures

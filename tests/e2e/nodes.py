@@ -83,6 +83,8 @@ def second_node(
         node_country=country,
         secret_key=secret,
         environment="test",
+        rate_limit_client_per_minute=0,
+        rate_limit_global_per_second=0,
     )
     cwd = folder / name
     cwd.mkdir(exist_ok=True)

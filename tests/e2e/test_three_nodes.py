@@ -164,6 +164,8 @@ def nodes(tmp_path: Path) -> Iterator[dict[str, Node]]:
             secret_key=secret,
             environment="test",
             sync_interval_seconds=0,
+            rate_limit_client_per_minute=0,
+            rate_limit_global_per_second=0,
         )
         with engine.begin() as connection:
             for agreement in AGREEMENTS[name]:

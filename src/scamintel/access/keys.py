@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -82,3 +83,20 @@ def secret_matches(secret_hash: str, secret: str) -> bool:
         return hasher().verify(secret_hash, secret)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _stand_in_hash() -> str:
+    """The hash of a random secret nobody holds, made once per process: an unknown key id is
+    checked against it, so it costs the same argon2 work as a known id with a wrong secret."""
+    return hash_secret(secrets.token_urlsafe(32))
+
+
+def verify_secret(secret_hash: str | None, secret: str) -> bool:
+    """Whether ``secret`` is the one behind ``secret_hash``. ``None`` (no key has that id)
+    goes down the same path against a stand-in hash and is refused: how long a refusal takes
+    must not tell a guesser which key ids exist."""
+    if secret_hash is None:
+        secret_matches(_stand_in_hash(), secret)
+        return False
+    return secret_matches(secret_hash, secret)

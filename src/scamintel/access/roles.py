@@ -2,15 +2,18 @@
 page and the API route doing the same thing cannot drift apart.
 
 :data:`PERMISSIONS` is the one table of these rules: each row names what is allowed, the role
-tuple the enforcing code reads (the constants below, imported by ``api/*.py`` and
-``web/analyst/access.py``) and the routes that enforce it. docs/governance.md's roles matrix is
-generated from it (``scamintel governance docs``), and tests/e2e/test_roles_matrix.py checks
-that every API route that asks for a role is in the table with exactly those roles, and that
-every API route open to anyone is in a ``public`` row."""
+tuple the enforcing code reads (the constants below, imported by ``api/*.py``) and the routes
+that enforce it, as ``METHOD /path`` patterns. Every route of the node is in it: the API, TAXII,
+the operator's routes, the public pages and static files, and the analyst pages, whose roles
+``web/analyst/access.py`` ``PAGE_ROLES`` reads from here (:func:`governing_permission`).
+docs/governance.md's roles matrix is generated from it (``scamintel governance docs``);
+tests/e2e/test_roles_matrix.py checks the roles each route declares against it, and
+tests/e2e/test_authorisation_matrix.py calls every route as every role and as nobody."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 from scamintel.access.keys import Role
 
@@ -65,8 +68,9 @@ class Permission:
     # What the holder may do, in words for the policy (docs/governance.md).
     what: str
     roles: tuple[Role, ...]
-    # The routes that enforce it, as "METHOD /path" patterns (fnmatch: * matches anything),
-    # and analyst pages as their paths.
+    # The routes that enforce it, as "METHOD /path" patterns (fnmatch: * matches anything; a
+    # HEAD request follows its GET). A pattern with "?name=value" is a condition inside a
+    # route that another row opens: a caller needs both rows.
     routes: tuple[str, ...]
     # Open to anyone, with or without a key.
     public: bool = False
@@ -102,6 +106,37 @@ PERMISSIONS: tuple[Permission, ...] = (
         public=True,
     ),
     Permission(
+        "Read the public pages: check a value, report a scam, alerts, learn to spot a scam, "
+        "contest a listing, the privacy notice, ask what the node holds about you, the "
+        "transparency report; their style sheets",
+        EVERYONE,
+        (
+            "GET /",
+            "GET /check",
+            "* /report",
+            "GET /alerts",
+            "GET /learn*",
+            "* /dispute",
+            "GET /privacy",
+            "* /my-data*",
+            "GET /transparency",
+            "GET /static/*",
+        ),
+        public=True,
+    ),
+    Permission(
+        "Read the API's description (the OpenAPI document and its pages)",
+        EVERYONE,
+        ("GET /openapi.json", "GET /docs*", "GET /redoc"),
+        public=True,
+    ),
+    Permission(
+        "Open the analyst sign-in page; sign out",
+        EVERYONE,
+        ("GET /analyst/login", "POST /analyst/logout"),
+        public=True,
+    ),
+    Permission(
         "Read a report's narrative, values and evidence hashes (each read audited)",
         REPORT_READERS,
         ("GET /api/v1/reports/{report_id}",),
@@ -120,6 +155,8 @@ PERMISSIONS: tuple[Permission, ...] = (
             "GET /api/v1/review-queue",
             "POST /api/v1/disputes/{dispute_id}/decision",
             "POST /api/v1/review-queue/*",
+            "GET /analyst/disputes",
+            "POST /analyst/disputes/*",
         ),
     ),
     Permission(
@@ -132,17 +169,23 @@ PERMISSIONS: tuple[Permission, ...] = (
         BLOCKLIST_READERS,
         ("GET /api/v1/blocklist",),
     ),
-    Permission("Publish a public scam alert", PUBLISHERS, ("POST /api/v1/alerts",)),
+    Permission(
+        "Publish a public scam alert", PUBLISHERS, ("POST /api/v1/alerts", "POST /analyst/alerts")
+    ),
     Permission(
         "Read scam operations and download their dossiers (audited)",
         OPERATION_READERS,
-        ("GET /api/v1/clusters*",),
+        ("GET /api/v1/clusters*", "GET /analyst/operations*"),
     ),
-    Permission("Open, read and change investigation cases", CASE_ROLES, ("* /api/v1/cases*",)),
+    Permission(
+        "Open, read and change investigation cases",
+        CASE_ROLES,
+        ("* /api/v1/cases*", "* /analyst/cases*"),
+    ),
     Permission(
         "Send, answer and follow cross-border requests",
         INVESTIGATORS,
-        ("* /api/v1/requests*",),
+        ("* /api/v1/requests*", "GET /analyst/requests"),
     ),
     Permission(
         "Approve or reject releasing a raw value to a partner (two different approvers)",
@@ -171,11 +214,19 @@ PERMISSIONS: tuple[Permission, ...] = (
         ("GET /api/v1/subject-requests", "* /api/v1/subject-requests/{request_id}/*"),
     ),
     Permission(
-        "Sign in to the analyst pages: dashboard, indicators, alerts, partners",
+        "Sign in to the analyst pages with a key: dashboard, indicators, alerts, partners",
         DESK_ROLES,
-        ("/analyst/", "/analyst/indicators", "/analyst/partners"),
+        (
+            "POST /analyst/login",
+            "GET /analyst/",
+            "GET /analyst/indicators",
+            "GET /analyst/alerts",
+            "GET /analyst/partners",
+        ),
     ),
-    Permission("Read the whole audit log on the analyst pages", AUDIT_ROLES, ("/analyst/audit",)),
+    Permission(
+        "Read the whole audit log on the analyst pages", AUDIT_ROLES, ("GET /analyst/audit",)
+    ),
     Permission(
         "Verify the audit log; read who saw a value's data and why",
         AUDIT_ROLES,
@@ -193,3 +244,37 @@ PERMISSIONS: tuple[Permission, ...] = (
         ),
     ),
 )
+
+
+def _request_line(method: str, path: str) -> str:
+    # A HEAD request is a GET without the body: the same rule applies.
+    return f"{'GET' if method == 'HEAD' else method} {path}"
+
+
+def governing_permission(method: str, path: str) -> Permission | None:
+    """The row that names the route ``path`` (its template, ``/cases/{case_id}``) for
+    ``method`` without a condition; None when no row does, which the routes treat as nobody
+    allowed."""
+    line = _request_line(method, path)
+    for permission in PERMISSIONS:
+        if any("?" not in named and fnmatchcase(line, named) for named in permission.routes):
+            return permission
+    return None
+
+
+def conditions_of(method: str, path: str) -> list[tuple[str, Permission]]:
+    """The conditions inside the route (``include_reporter=true``), each with the row that
+    says who may ask for it."""
+    line = _request_line(method, path)
+    found = []
+    for permission in PERMISSIONS:
+        for named in permission.routes:
+            route, _, condition = named.partition("?")
+            if condition and fnmatchcase(line, route):
+                found.append((condition, permission))
+    return found
+
+
+def allows(permission: Permission, role: Role | None) -> bool:
+    """Whether the row lets ``role`` (None: a caller without a key) do what it says."""
+    return permission.public or (role is not None and role in permission.roles)

@@ -10,15 +10,18 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from scamintel import __version__
+from scamintel.access.rate_limits import RateLimiter, RateLimits
 from scamintel.api.alerts_routes import alerts_api
 from scamintel.api.audit_routes import audit_api
 from scamintel.api.cases_routes import cases_api
 from scamintel.api.clusters_routes import clusters_api
+from scamintel.api.error_docs import install_error_docs
 from scamintel.api.federation_routes import federation_api
 from scamintel.api.housekeeping import Chore, Housekeeping
 from scamintel.api.middleware import BodyLimitMiddleware, Metrics, MetricsAndHeadersMiddleware
 from scamintel.api.problems import install_problem_handlers
 from scamintel.api.protection_routes import protection
+from scamintel.api.rate_limits import RequestLimitsMiddleware, install_refusal_docs
 from scamintel.api.requests_routes import federation_requests_api, requests_api
 from scamintel.api.review_routes import review_api
 from scamintel.api.routes import api, operator
@@ -113,8 +116,30 @@ def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> F
     from scamintel.web.setup import install_web
 
     install_web(app, settings)
-    app.add_middleware(MetricsAndHeadersMiddleware, metrics=metrics)
+    install_refusal_docs(app)
+    # After the refusals' docs, so that their 413 and 429 get the error schemas too.
+    install_error_docs(app)
+    # The last added runs first: metrics and security headers wrap every answer, the
+    # refusals of the limits included (docs/security.md).
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        limiter=RateLimiter(
+            RateLimits(
+                settings.rate_limit_client_per_minute,
+                settings.rate_limit_global_per_second,
+                settings.rate_limit_client_burst,
+            )
+        ),
+        keys=app.state.node.keys,
+        max_query_bytes=settings.max_query_bytes,
+        max_header_bytes=settings.max_header_bytes,
+    )
+    app.add_middleware(
+        MetricsAndHeadersMiddleware,
+        metrics=metrics,
+        always_https=settings.environment == "production",
+    )
     return app
 
 

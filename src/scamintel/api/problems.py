@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from structlog import get_logger
 
@@ -21,6 +23,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # FastAPI's wording when a body cannot be decoded at all (for example, not UTF-8).
 FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
 PROBLEM_BASE = "https://scamintel.org/problems/"
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 TITLES = {
     400: "Bad request",
@@ -34,6 +37,7 @@ TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
 
 
@@ -111,6 +115,30 @@ def _idempotency_reused(_request: Request, error: Exception) -> JSONResponse:
     return problem(422, str(error), kind="idempotency-key-reused")
 
 
+def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The database went away (restart, failover, network), is busy (a locked SQLite file)
+    or no pooled connection came free. The pool reconnects on its own (pre-ping), so the
+    client is told to send the request again shortly, not that the node is broken; the
+    driver's operational and interface errors are the ones that mean "cannot reach or busy",
+    not "this statement is wrong"."""
+    transient = isinstance(error, PoolTimeoutError | OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+    if not transient:
+        return _unexpected(request, error)
+    get_logger().warning(
+        "database_unavailable", path=request.url.path, error_type=type(error).__name__
+    )
+    return problem(
+        503,
+        "The node's database is not reachable just now. Send the same request again in "
+        f"{DATABASE_RETRY_AFTER_SECONDS} seconds; a report sent again with the same "
+        "Idempotency-Key is stored once even if this attempt reached the database.",
+        kind="database-unavailable",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
     get_logger().error("unhandled_error", path=request.url.path, error_type=type(error).__name__)
     return problem(500, "Something went wrong on this node; the operator has been told.")
@@ -122,4 +150,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidIndicatorError, _invalid_indicator)
     app.add_exception_handler(ReportRejectedError, _report_rejected)
     app.add_exception_handler(IdempotencyKeyReusedError, _idempotency_reused)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from scamintel.access.keys import Principal
 from scamintel.access.roles import OUTCOME_REPORTERS, REVIEWERS
-from scamintel.api.auth import optional_principal, require_role
+from scamintel.api.auth import WWW_AUTHENTICATE, optional_principal, require_role
 from scamintel.api.review_schemas import (
     CloseBurstIn,
     DecisionIn,
@@ -104,7 +104,7 @@ def create_dispute(
     "/disputes/{dispute_id}",
     response_model=DisputeForAnalyst | DisputeOut,
     summary="A dispute's state; analysts and admins also see the claim",
-    responses={404: PROBLEM},
+    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
 )
 def get_dispute(
     node: Node,
@@ -116,6 +116,13 @@ def get_dispute(
     purpose: Annotated[str | None, Query(max_length=60)] = None,
 ) -> DisputeForAnalyst | DisputeOut:
     reviewer = principal is not None and principal.role in REVIEWERS
+    if include_contact and principal is None:
+        # No key at all: say so (401), as require_role does, rather than "wrong role" (403).
+        raise HTTPException(
+            401,
+            "Reading a claimant's contact needs an analyst or admin API key.",
+            headers=WWW_AUTHENTICATE,
+        )
     if include_contact and not reviewer:
         raise HTTPException(403, "Only analyst and admin keys may read a claimant's contact.")
     if include_contact and not purpose:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from scamintel.access.keys import Principal, secret_matches, split_token
+from scamintel.access.keys import Principal, split_token, verify_secret
 from scamintel.classify.service import MessageContext, message_context
 from scamintel.indicators import IndicatorRegistry, ParseContext
 from scamintel.indicators.lookalike import BrandLookalikes
@@ -42,6 +42,12 @@ class KeyVerifier:
             self._recent[fingerprint] = (now, principal)
         return principal
 
+    def recently_verified(self, token: str) -> bool:
+        """Whether ``token`` was verified as a live key in the last KEY_CACHE_SECONDS: a hash
+        and a dictionary look-up, cheap enough for the rate limiter to ask on every request."""
+        cached = self._recent.get(hashlib.sha256(token.encode()).hexdigest())
+        return cached is not None and time.monotonic() - cached[0] < KEY_CACHE_SECONDS
+
     def _verify(self, token: str) -> Principal | None:
         parts = split_token(token)
         if parts is None:
@@ -49,7 +55,10 @@ class KeyVerifier:
         key_id, secret = parts
         with self.database.engine.connect() as connection:
             stored = find_api_key(connection, key_id)
-        if stored is None or stored.revoked or not secret_matches(stored.secret_hash, secret):
+        # Unknown id, revoked key and wrong secret all cost one argon2 verification: a
+        # refusal's timing does not tell a guesser which key ids exist.
+        matches = verify_secret(stored.secret_hash if stored else None, secret)
+        if stored is None or stored.revoked or not matches:
             return None
         return Principal(
             stored.organisation_id,

@@ -69,12 +69,16 @@ from scamintel.storage.taxii_repo import (
 API_ROOT = "/taxii2/api"
 
 
+class TaxiiJSONResponse(JSONResponse):
+    """A TAXII 2.1 answer; as the routers' response class it also documents the media type."""
+
+    media_type = TAXII_MEDIA_TYPE
+
+
 def taxii_response(
     body: dict[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(
-        body, status_code=status, media_type=TAXII_MEDIA_TYPE, headers=dict(headers or {})
-    )
+    return TaxiiJSONResponse(body, status_code=status, headers=dict(headers or {}))
 
 
 def _error_response(error: Exception) -> JSONResponse:
@@ -114,6 +118,7 @@ Reader = Annotated[Principal, Depends(require_role(*TAXII_READERS))]
 taxii = APIRouter(
     prefix="/taxii2",
     route_class=TaxiiRoute,
+    default_response_class=TaxiiJSONResponse,
     dependencies=[Depends(negotiate)],
     tags=["taxii"],
 )

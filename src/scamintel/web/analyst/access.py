@@ -5,8 +5,9 @@ person's secret. The session cookie holds the key's id and an expiry, signed wit
 secret key, never the key itself; every request reads the key's row again, so a revoked key
 or a changed role counts from the next page on.
 
-:data:`PAGE_ROLES` is the one table of the rules: each route under ``/analyst`` (method and
-path) with the roles that may use it, copied from the JSON API route that does the same thing.
+:data:`PAGE_ROLES` lists each route under ``/analyst`` (method and path) and the JSON API route
+or command it follows; the roles that may use it are read from the one table of rules,
+``access/roles.py`` ``PERMISSIONS``, so a page and its API route cannot drift apart.
 docs/analyst-pages.md shows the same table; the tests walk it."""
 
 from __future__ import annotations
@@ -24,15 +25,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from scamintel.access.keys import Principal, Role
-from scamintel.access.roles import (
-    AUDIT_ROLES,
-    CASE_ROLES,
-    DESK_ROLES,
-    INVESTIGATORS,
-    OPERATION_READERS,
-    PUBLISHERS,
-    REVIEWERS,
-)
+from scamintel.access.roles import governing_permission
 from scamintel.api.state import NodeState
 from scamintel.storage.access_repo import find_api_key
 from scamintel.web.analyst.names import VOCABULARY, name_of, names_of
@@ -65,43 +58,39 @@ class PageRule:
     follows: str  # the API route or command whose rule this copies (for the docs)
 
 
+def page_rule(method: str, path: str, follows: str) -> PageRule:
+    """The page with the roles PERMISSIONS gives it. A page no row names is refused to
+    everybody: forgetting a row fails closed (and the roles tests name the page)."""
+    permission = governing_permission(method, path)
+    return PageRule(method, path, permission.roles if permission is not None else (), follows)
+
+
 PAGE_ROLES: tuple[PageRule, ...] = (
-    PageRule("GET", "/analyst/", DESK_ROLES, "GET /api/v1/reports/{id}"),
-    PageRule("GET", "/analyst/indicators", DESK_ROLES, "GET /api/v1/reports/{id}"),
-    PageRule("GET", "/analyst/operations", OPERATION_READERS, "GET /api/v1/clusters"),
-    PageRule(
-        "GET", "/analyst/operations/{operation_id}", OPERATION_READERS, "GET /api/v1/clusters/{id}"
+    page_rule("GET", "/analyst/", "GET /api/v1/reports/{id}"),
+    page_rule("GET", "/analyst/indicators", "GET /api/v1/reports/{id}"),
+    page_rule("GET", "/analyst/operations", "GET /api/v1/clusters"),
+    page_rule("GET", "/analyst/operations/{operation_id}", "GET /api/v1/clusters/{id}"),
+    page_rule(
+        "GET", "/analyst/operations/{operation_id}/dossier", "GET /api/v1/clusters/{id}/dossier"
     ),
-    PageRule(
-        "GET",
-        "/analyst/operations/{operation_id}/dossier",
-        OPERATION_READERS,
-        "GET /api/v1/clusters/{id}/dossier",
+    page_rule("GET", "/analyst/cases", "GET /api/v1/cases"),
+    page_rule("POST", "/analyst/cases", "POST /api/v1/cases"),
+    page_rule("GET", "/analyst/cases/{case_id}", "GET /api/v1/cases/{id}"),
+    page_rule("POST", "/analyst/cases/{case_id}/status", "PATCH /api/v1/cases/{id}"),
+    page_rule("POST", "/analyst/cases/{case_id}/notes", "POST /api/v1/cases/{id}/notes"),
+    page_rule("POST", "/analyst/cases/{case_id}/links", "POST /api/v1/cases/{id}/links"),
+    page_rule(
+        "POST", "/analyst/cases/{case_id}/unlink", "DELETE /api/v1/cases/{id}/links/{kind}/{ref}"
     ),
-    PageRule("GET", "/analyst/cases", CASE_ROLES, "GET /api/v1/cases"),
-    PageRule("POST", "/analyst/cases", CASE_ROLES, "POST /api/v1/cases"),
-    PageRule("GET", "/analyst/cases/{case_id}", CASE_ROLES, "GET /api/v1/cases/{id}"),
-    PageRule("POST", "/analyst/cases/{case_id}/status", CASE_ROLES, "PATCH /api/v1/cases/{id}"),
-    PageRule("POST", "/analyst/cases/{case_id}/notes", CASE_ROLES, "POST /api/v1/cases/{id}/notes"),
-    PageRule("POST", "/analyst/cases/{case_id}/links", CASE_ROLES, "POST /api/v1/cases/{id}/links"),
-    PageRule(
-        "POST",
-        "/analyst/cases/{case_id}/unlink",
-        CASE_ROLES,
-        "DELETE /api/v1/cases/{id}/links/{kind}/{ref}",
+    page_rule("GET", "/analyst/requests", "GET /api/v1/requests"),
+    page_rule("GET", "/analyst/alerts", "GET /api/v1/alerts (public)"),
+    page_rule("POST", "/analyst/alerts", "POST /api/v1/alerts"),
+    page_rule("GET", "/analyst/disputes", "GET /api/v1/review-queue"),
+    page_rule(
+        "POST", "/analyst/disputes/{dispute_id}/decision", "POST /api/v1/disputes/{id}/decision"
     ),
-    PageRule("GET", "/analyst/requests", INVESTIGATORS, "GET /api/v1/requests"),
-    PageRule("GET", "/analyst/alerts", DESK_ROLES, "GET /api/v1/alerts (public)"),
-    PageRule("POST", "/analyst/alerts", PUBLISHERS, "POST /api/v1/alerts"),
-    PageRule("GET", "/analyst/disputes", REVIEWERS, "GET /api/v1/review-queue"),
-    PageRule(
-        "POST",
-        "/analyst/disputes/{dispute_id}/decision",
-        REVIEWERS,
-        "POST /api/v1/disputes/{id}/decision",
-    ),
-    PageRule("GET", "/analyst/partners", DESK_ROLES, "scamintel agreement list, peer list"),
-    PageRule("GET", "/analyst/audit", AUDIT_ROLES, "scamintel audit verify (the operator)"),
+    page_rule("GET", "/analyst/partners", "scamintel agreement list, peer list"),
+    page_rule("GET", "/analyst/audit", "scamintel audit verify (the operator)"),
 )
 RULES: Mapping[tuple[str, str], PageRule] = {(rule.method, rule.path): rule for rule in PAGE_ROLES}
 

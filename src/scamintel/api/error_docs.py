@@ -36,7 +36,11 @@ DESCRIPTIONS = {
     413: "The body is over the node's size limit",
     415: "The body is not of a media type this operation reads",
     422: "Invalid input: the problem names each field to fix",
+    503: "The node's database is not reachable just now; send the same request again after "
+    "`Retry-After` seconds (docs/operations.md)",
 }
+# Every REST operation reads or writes the database, so any of them may meet an outage.
+API_PREFIX = "/api/"
 
 
 class FieldProblem(BaseModel):
@@ -95,6 +99,8 @@ def _derived_statuses(route: APIRoute) -> set[int]:
         statuses |= {401, 403}
     if _has_parameters(route.dependant):
         statuses.add(422)
+    if route.path_format.startswith(API_PREFIX):
+        statuses.add(503)
     return statuses
 
 

@@ -171,9 +171,11 @@ async def _send_page(
 def document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
     """Adds to an OpenAPI document the refusals the middleware makes before any route runs:
     429 (with ``Retry-After``) on every operation the rate limits count, 413 on every one
-    that takes a body. TAXII operations answer them as TAXII error messages."""
+    that takes a body, 414 and 431 on all. TAXII operations answer them as TAXII error
+    messages."""
     for path, operations in schema.get("paths", {}).items():
         media_type = TAXII_MEDIA_TYPE if path.startswith("/taxii2/") else PROBLEM_MEDIA_TYPE
+        body = {"content": {media_type: {}}}
         counted = not path.startswith(UNLIMITED_PREFIXES)
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
@@ -200,6 +202,15 @@ def document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
                         "content": {media_type: {}},
                     },
                 )
+            # Refused before any route runs, whatever the operation.
+            responses.setdefault(
+                "414",
+                {"description": "The query string is over the node's size limit", **body},
+            )
+            responses.setdefault(
+                "431",
+                {"description": "The request headers are over the node's size limit", **body},
+            )
     return schema
 
 

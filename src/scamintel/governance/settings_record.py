@@ -24,6 +24,11 @@ RECORDED = (
     "sync_interval_seconds",
     "request_sla_hours",
     "max_body_bytes",
+    "max_query_bytes",
+    "max_header_bytes",
+    "rate_limit_client_per_minute",
+    "rate_limit_client_burst",
+    "rate_limit_global_per_second",
     "cluster_fanout_cap",
 )
 

@@ -6,7 +6,7 @@ import json
 import shlex
 import sys
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -70,9 +70,14 @@ from scamintel.reports.trust import organisation_source, trust_of_organisation
 from scamintel.reports.verdict import CheckResult
 from scamintel.settings import Settings
 from scamintel.storage.access_repo import (
+    ListedKey,
+    Revocation,
     create_api_key,
     ensure_organisation,
+    find_api_key,
     find_organisation,
+    list_api_keys,
+    revoke_api_key,
 )
 from scamintel.storage.migrate import upgrade_to_head
 from scamintel.storage.node import NodeDatabase
@@ -667,6 +672,115 @@ def apikey_create(
     else:
         out.print(f"API key for {org} ({role.value}); it will not be shown again:")
         print(issued.token)
+
+
+@apikey_app.command("list")
+def apikey_list(
+    org: Annotated[str | None, typer.Option(help="Only this organisation's keys")] = None,
+    include_revoked: Annotated[
+        bool, typer.Option("--all", help="Also the revoked keys (marked as such)")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The node's API keys: id, organisation, role, when created and revoked; never a secret."""
+    database = open_database(load_settings())
+    try:
+        with database.engine.connect() as connection:
+            keys = list_api_keys(
+                connection,
+                organisation=org.strip() if org is not None else None,
+                include_revoked=include_revoked,
+            )
+    finally:
+        database.dispose()
+    if as_json:
+        print(json.dumps({"keys": [_key_json(key) for key in keys]}, ensure_ascii=False))
+        return
+    if not keys:
+        out.print("No API keys match." if include_revoked else "No live API keys match.")
+    for key in keys:
+        state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M} UTC" if key.revoked_at else "live"
+        label = f' "{key.label}"' if key.label else ""
+        out.print(
+            f"{key.key_id}  {escape(key.organisation_name)} ({key.organisation_kind.value})  "
+            f"{key.role.value}  created {key.created_at:%Y-%m-%d %H:%M} UTC  {state}"
+            f"{escape(label)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _key_json(key: ListedKey) -> dict[str, Any]:
+    return {
+        "key_id": key.key_id,
+        "organisation": key.organisation_name,
+        "kind": key.organisation_kind.value,
+        "role": key.role.value,
+        "label": key.label,
+        "created_at": key.created_at.isoformat(),
+        "revoked": key.revoked,
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    key: Annotated[
+        str, typer.Argument(help="The key id (from `apikey list`), or the whole si_… key")
+    ],
+    reason: Annotated[
+        str | None, typer.Option(help="Why, for the audit log (e.g. leaked in a ticket)")
+    ] = None,
+) -> None:
+    """Revoke an API key: the API refuses it within a minute on every worker; audited."""
+    from scamintel.access.keys import split_token
+    from scamintel.governance.audit import AuditEvent
+    from scamintel.storage.store import append_audit
+
+    # A leaked key is often pasted whole; only its id is needed, and it is never echoed back.
+    parts = split_token(key)
+    key_id = parts[0] if parts is not None else key.strip()
+    if not key_id or len(key_id) > 32:
+        # Not echoed: a mistyped whole key is still mostly a secret.
+        fail("give the key id shown by `scamintel apikey list`, or the whole key si_<id>_<secret>")
+    database = open_database(load_settings())
+    try:
+        with database.engine.begin() as connection:
+            stored = find_api_key(connection, key_id)
+            outcome = (
+                revoke_api_key(connection, key_id, datetime.now(UTC))
+                if stored is not None
+                else Revocation.UNKNOWN
+            )
+            if stored is not None and outcome is Revocation.REVOKED:
+                details: dict[str, Any] = {
+                    "organisation": stored.organisation_name,
+                    "role": stored.role.value,
+                }
+                if reason is not None and reason.strip():
+                    details["reason"] = reason.strip()
+                append_audit(
+                    connection,
+                    AuditEvent(
+                        actor=console_actor(),
+                        action="apikey.revoke",
+                        object_type="api_key",
+                        object_id=key_id,
+                        details=details,
+                    ),
+                )
+    finally:
+        database.dispose()
+    if stored is None or outcome is Revocation.UNKNOWN:
+        fail(f"no API key has the id {key_id!r}; `scamintel apikey list --all` shows them")
+    if outcome is Revocation.ALREADY_REVOKED:
+        out.print(f"API key {key_id} ({escape(stored.organisation_name)}) was already revoked.")
+        return
+    out.print(
+        f"API key {key_id} ({escape(stored.organisation_name)}, {stored.role.value}) revoked; "
+        "the API refuses it within a minute on every worker.",
+        highlight=False,
+    )
 
 
 @model_app.command("train")

@@ -175,7 +175,7 @@ def document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
     messages."""
     for path, operations in schema.get("paths", {}).items():
         media_type = TAXII_MEDIA_TYPE if path.startswith("/taxii2/") else PROBLEM_MEDIA_TYPE
-        body = {"content": {media_type: {}}}
+        body: dict[str, Any] = {"content": {media_type: {}}}
         counted = not path.startswith(UNLIMITED_PREFIXES)
         for operation in operations.values():
             responses = operation.setdefault("responses", {})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import Connection, select, update
 
 from scamintel.access.keys import IssuedKey, OrganisationKind, Role, hash_secret, issue_key
+from scamintel.storage.sql import as_utc
 from scamintel.storage.tables import api_keys, organisations
 
 
@@ -115,3 +117,81 @@ def find_api_key(connection: Connection, key_id: str) -> StoredKey | None:
         organisation_kind=OrganisationKind(row.kind),
         organisation_verified=bool(row.verified),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ListedKey:
+    """What an operator sees of a key: never its secret nor its hash."""
+
+    key_id: str
+    organisation_name: str
+    organisation_kind: OrganisationKind
+    role: Role
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+def list_api_keys(
+    connection: Connection, *, organisation: str | None = None, include_revoked: bool = False
+) -> list[ListedKey]:
+    """The node's keys by organisation, oldest first; live ones only unless ``include_revoked``."""
+    query = (
+        select(
+            api_keys.c.key_id,
+            api_keys.c.role,
+            api_keys.c.label,
+            api_keys.c.created_at,
+            api_keys.c.revoked_at,
+            organisations.c.name,
+            organisations.c.kind,
+        )
+        .join(organisations, organisations.c.id == api_keys.c.organisation_id)
+        .order_by(organisations.c.name, api_keys.c.created_at, api_keys.c.id)
+    )
+    if organisation is not None:
+        query = query.where(organisations.c.name == organisation)
+    if not include_revoked:
+        query = query.where(api_keys.c.revoked_at.is_(None))
+    return [
+        ListedKey(
+            key_id=row.key_id,
+            organisation_name=row.name,
+            organisation_kind=OrganisationKind(row.kind),
+            role=Role(row.role),
+            label=row.label,
+            created_at=_stored_moment(row.created_at),
+            revoked_at=as_utc(row.revoked_at),
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def _stored_moment(moment: datetime) -> datetime:
+    aware = as_utc(moment)
+    assert aware is not None  # only ever given a NOT NULL column
+    return aware
+
+
+class Revocation(StrEnum):
+    REVOKED = "revoked"
+    ALREADY_REVOKED = "already_revoked"
+    UNKNOWN = "unknown"
+
+
+def revoke_api_key(connection: Connection, key_id: str, at: datetime) -> Revocation:
+    """Mark the key revoked as of ``at``. Only a live key is changed (the condition is in the
+    UPDATE itself), so two operators revoking at once record one revocation, not two."""
+    changed = connection.execute(
+        update(api_keys)
+        .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    ).rowcount
+    if changed:
+        return Revocation.REVOKED
+    exists = connection.scalar(select(api_keys.c.id).where(api_keys.c.key_id == key_id))
+    return Revocation.UNKNOWN if exists is None else Revocation.ALREADY_REVOKED

@@ -18,6 +18,7 @@ from scamintel.governance.legal_basis import LegalBasis, legal_basis_for
         ("data.erased", LegalBasis.LEGAL_OBLIGATION),
         ("subject_request.completed", LegalBasis.LEGAL_OBLIGATION),
         ("setting.changed", LegalBasis.LEGAL_OBLIGATION),
+        ("apikey.revoke", LegalBasis.LEGAL_OBLIGATION),
         ("audit.head_signed", LegalBasis.LEGAL_OBLIGATION),
         ("something.new", LegalBasis.PUBLIC_TASK),
     ],

@@ -151,6 +151,26 @@ def test_a_crowd_of_addresses_meets_the_global_limit(
     assert "too many requests without an API key just now" in refused[0].json()["detail"]
 
 
+def test_a_keyed_caller_is_served_while_a_crowd_has_used_up_the_global_limit(
+    settings: Settings, node_database: NodeDatabase
+) -> None:
+    bank_key = make_key(
+        node_database.engine, Role.REPORTER, "Siam Bank", kind=OrganisationKind.BANK
+    )
+    app = limited_app(settings, node_database, 60, 2)
+    crowd = [client_at(app, f"203.0.113.{n}").get("/api/v1/range/00000") for n in range(10)]
+    assert 429 in {answer.status_code for answer in crowd}
+    bank = client_at(app, "198.51.100.77")
+    # A fresh app's key cache is empty: the key is verified past the global refusal.
+    answer = bank.get("/api/v1/range/00000", headers={"X-API-Key": bank_key})
+    assert answer.status_code == 200, answer.text
+    # A made-up key is not let through, and each try costs its address a token.
+    guesser = client_at(app, "198.51.100.78")
+    made_up = guesser.get("/api/v1/range/00000", headers={"X-API-Key": "si_0123456789ab_x"})
+    assert made_up.status_code == 429
+    assert "just now" in made_up.json()["detail"]
+
+
 def test_a_refused_page_reader_gets_a_page_in_their_language_and_taxii_a_taxii_error(
     settings: Settings, node_database: NodeDatabase
 ) -> None:

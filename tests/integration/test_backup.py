@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, Table, select
 
 from conftest import TEST_SECRET, _create_postgres_database, _drop_postgres_database
+from scamintel.access.keys import OrganisationKind
 from scamintel.governance.signing import AuditSigner
+from scamintel.storage.access_repo import ensure_organisation
 from scamintel.storage.backup import (
     BackupFormatError,
     ColumnKind,
@@ -29,9 +32,10 @@ from scamintel.storage.backup import (
     write_backup,
 )
 from scamintel.storage.database import make_engine
+from scamintel.storage.migrate import alembic_config, upgrade_to_head
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.sql import as_utc
-from scamintel.storage.tables import audit_head, audit_log, metadata, reports
+from scamintel.storage.tables import audit_head, audit_log, metadata, organisations, reports
 
 IDENTITY = NodeIdentity("test-node", "TH", AuditSigner(TEST_SECRET).key_id)
 ROWS_PER_TABLE = 2
@@ -255,6 +259,33 @@ def test_database_with_data_is_refused_without_force_and_replaced_with_it(
     narratives = {row[narrative] for row in table_rows(node_database.engine, reports)}
     assert "changed after the backup" not in narratives
     assert summary.replaced["reports"] == ROWS_PER_TABLE
+
+
+def test_force_is_refused_when_the_schema_revision_differs_and_nothing_changes(
+    node_database: NodeDatabase, tmp_path: Path, target_url: str
+) -> None:
+    fill_every_table(node_database.engine)
+    path = tmp_path / "node.backup"
+    write_backup(node_database.engine, path, IDENTITY)
+    target = make_engine(target_url)
+    try:
+        # A database one migration behind the backup, holding data of its own.
+        upgrade_to_head(target)
+        command.downgrade(alembic_config(target), "-1")
+        with target.begin() as connection:
+            ensure_organisation(connection, "Kept Agency", OrganisationKind.AGENCY, "TH")
+        before = _organisation_names(target)
+
+        with pytest.raises(RestoreRefusedError, match=r"schema revision .*new, empty database"):
+            restore_backup(target, open_backup(path), IDENTITY, actor="test", force=True)
+        assert _organisation_names(target) == before == ["Kept Agency"]
+    finally:
+        target.dispose()
+
+
+def _organisation_names(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.scalars(select(organisations.c.name)))
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,10 @@ def split_token(token: str) -> tuple[str, str] | None:
     parts = token.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
         return None
+    # Key ids are hexadecimal; anything else (a NUL byte, say) is no key and never reaches
+    # the database.
+    if not (parts[1].isascii() and parts[1].isalnum()):
+        return None
     return parts[1], parts[2]
 
 

@@ -145,13 +145,25 @@ class RateLimiter:
                 client.take()
         return ALLOWED
 
-    def give_back(self, address: str | None) -> None:
+    def take_client(self, address: str | None) -> bool:
+        """Take a token from ``address``'s bucket alone (not the global one); True when it had
+        one or when there is no per-client limit."""
+        if not self._per_client:
+            return True
+        with self._lock:
+            client = self._client_bucket(client_key(address), self._clock())
+            if not client.has_token():
+                return False
+            client.take()
+        return True
+
+    def give_back(self, address: str | None, *, global_too: bool = True) -> None:
         """Return the token a request took: it turned out to carry a valid API key."""
         with self._lock:
             client = self._clients.get(client_key(address))
             if client is not None:
                 client.tokens = min(client.capacity, client.tokens + 1.0)
-            if self.limits.global_per_second > 0:
+            if global_too and self.limits.global_per_second > 0:
                 self._global.tokens = min(self._global.capacity, self._global.tokens + 1.0)
 
     @property

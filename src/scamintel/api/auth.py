@@ -10,6 +10,10 @@ from fastapi import Depends, HTTPException, Request
 from scamintel.access.keys import Principal, Role
 from scamintel.api.state import NodeState, node_state
 
+# Where the rate limiter (api/rate_limits.py) leaves a key it verified for this request:
+# (token, principal or None).
+VERIFIED_KEY_STATE = "verified_api_key"
+
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="scamintel"'}
 
 
@@ -33,7 +37,13 @@ def optional_principal(
     token = _presented_token(request)
     if token is None:
         return None
-    principal = node.keys.principal_for(token)
+    # The rate limiter may have verified this very key already (api/rate_limits.py).
+    checked: tuple[str, Principal | None] | None = getattr(request.state, VERIFIED_KEY_STATE, None)
+    principal: Principal | None
+    if checked is not None and checked[0] == token:
+        principal = checked[1]
+    else:
+        principal = node.keys.principal_for(token)
     if principal is None:
         raise HTTPException(
             401,

@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scamintel.access.rate_limits import Decision, RateLimiter, Refusal
+from scamintel.api.auth import VERIFIED_KEY_STATE
 from scamintel.api.middleware import is_taxii, send_refusal
 from scamintel.api.problems import PROBLEM_MEDIA_TYPE
 from scamintel.api.state import KeyVerifier
@@ -68,18 +71,44 @@ class RequestLimitsMiddleware:
         if self._counted(scope):
             client = scope.get("client")
             address = client[0] if client else None
+            token = presented_token(scope["headers"])
             decision = self.limiter.take(address)
-            if not decision.allowed:
+            if decision.allowed:
+                # Checked here even when the route asks for no key, so that the key is known
+                # (and free) from now on.
+                if token is not None and await self._valid_key(scope, token):
+                    self.limiter.give_back(address)
+            elif not await self._keyed_past_global_limit(scope, decision, token, address):
                 await self._refuse_busy(scope, receive, send, decision)
                 return
-            token = presented_token(scope["headers"])
-            # Checked here even when the route asks for no key, so that the key is known
-            # (and free) from now on; argon2 is slow, so off the event loop.
-            if token is not None:
-                principal = await run_in_threadpool(self.keys.principal_for, token)
-                if principal is not None:
-                    self.limiter.give_back(address)
         await self.app(scope, receive, send)
+
+    async def _keyed_past_global_limit(
+        self, scope: Scope, decision: Decision, token: str | None, address: str | None
+    ) -> bool:
+        """A crowd of anonymous callers must not starve keyed ones: a request refused only by
+        the global bucket goes on when its key is valid. Its address's own bucket pays for the
+        check, so made-up keys cost argon2 work at the per-address rate at most."""
+        if token is None or decision.refused_by is not Refusal.GLOBAL:
+            return False
+        if not self.limiter.take_client(address):
+            return False
+        if await self._valid_key(scope, token):
+            self.limiter.give_back(address, global_too=False)
+            return True
+        return False
+
+    async def _valid_key(self, scope: Scope, token: str) -> bool:
+        """Verify ``token`` (argon2 is slow, so off the event loop) and leave the answer in
+        the request's state for the route's own key check (api/auth.py), which then does not
+        verify it a second time. A database that cannot be reached leaves the key unverified:
+        the route meets the same outage and answers 503."""
+        try:
+            principal = await run_in_threadpool(self.keys.principal_for, token)
+        except (DBAPIError, PoolTimeoutError):
+            return False
+        scope.setdefault("state", {})[VERIFIED_KEY_STATE] = (token, principal)
+        return principal is not None
 
     def _counted(self, scope: Scope) -> bool:
         if not self.limiter.limits.any:

@@ -81,7 +81,7 @@ def scoped_idempotency_key(reader: Reader, key: str) -> str:
     return f"api:{owner}:{key}"
 
 
-def store_report(
+def submit_report(
     store: ReportStore,
     submission: ReportSubmission,
     *,
@@ -92,8 +92,6 @@ def store_report(
     warninglist: Warninglist | None = None,
     source: ReportSource = ReportSource.API,
 ) -> Submitted:
-    """Store a report (or find the one stored under the same idempotency key); a new one is
-    not on the listings or the audit record until :func:`publish_report`."""
     scoped = scoped_idempotency_key(reader, idempotency_key) if idempotency_key else None
     if scoped is not None:
         earlier = store.request_hash_for(scoped)
@@ -115,26 +113,19 @@ def store_report(
         source_key=reader.source_key,
     )
     outcome = store.add_reports([report])
-    return Submitted(report.id, created=bool(outcome.new), indicator_count=len(report.indicators))
-
-
-def publish_report(
-    store: ReportStore, submitted: Submitted, *, reader: Reader, source: ReportSource
-) -> None:
-    """Refresh the listings of a newly stored report's values and put it on the audit record.
-    Both take a row lock held until the transaction commits (the listing head, the audit
-    head), so a caller that does more work in the same transaction does it before this:
-    reports sent at the same moment queue only for these last statements."""
-    store.refresh_listings(store.touched_indicator_ids)
-    store.audit(
-        AuditEvent(
-            actor=reader.actor,
-            action="report.create",
-            object_type="report",
-            object_id=str(submitted.report_id),
-            details={"source": source.value, "indicators": submitted.indicator_count},
+    created = bool(outcome.new)
+    if created:
+        store.refresh_listings(store.touched_indicator_ids)
+        store.audit(
+            AuditEvent(
+                actor=reader.actor,
+                action="report.create",
+                object_type="report",
+                object_id=str(report.id),
+                details={"source": source.value, "indicators": len(report.indicators)},
+            )
         )
-    )
+    return Submitted(report.id, created=created, indicator_count=len(report.indicators))
 
 
 def read_report(

@@ -604,6 +604,15 @@ def restore_backup(
     with engine.connect() as connection:
         current = _revision(connection)
     if current is not None and current != manifest.alembic_revision:
+        if occupied:
+            # Rebuilding the schema cannot share the load's transaction on every database, so
+            # data is never replaced across revisions: a failed load would leave nothing.
+            raise RestoreRefusedError(
+                f"the database holds data at schema revision {current} and the backup is at "
+                f"revision {manifest.alembic_revision}; restore into a new, empty database "
+                "(a new PostgreSQL database, or a new SQLite file) and point "
+                "SCAMINTEL_DATABASE_URL at it"
+            )
         _drop_everything(engine)
         current = None
     if current is None:

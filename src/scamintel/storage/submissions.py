@@ -14,7 +14,7 @@ from scamintel.indicators.warninglist import Warninglist
 from scamintel.reports.disputes import Dispute, open_dispute
 from scamintel.reports.model import ReportSource
 from scamintel.reports.reading import Reading
-from scamintel.reports.service import Reader, Submitted, publish_report, store_report
+from scamintel.reports.service import Reader, Submitted, submit_report
 from scamintel.reports.submission import ReportSubmission
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.operations_repo import cluster_new_reports
@@ -32,11 +32,10 @@ def submit_and_cluster(
     fanout_cap: int,
     source: ReportSource = ReportSource.API,
 ) -> Submitted:
-    """Store the report; a new one joins (or merges) its operation and is published in the
-    same transaction, publishing last because it holds the head rows' locks until the commit.
-    Raises :class:`~scamintel.reports.service.IdempotencyKeyReusedError` like store_report."""
+    """Store the report; a new one joins (or merges) its operation in the same transaction.
+    Raises :class:`~scamintel.reports.service.IdempotencyKeyReusedError` like submit_report."""
     with database.transaction() as store:
-        submitted = store_report(
+        submitted = submit_report(
             store,
             submission,
             registry=registry,
@@ -53,7 +52,6 @@ def submit_and_cluster(
                 now=datetime.now(UTC),
                 report_ids=[submitted.report_id],
             )
-            publish_report(store, submitted, reader=reader, source=source)
     return submitted
 
 

@@ -46,6 +46,8 @@ def test_an_issued_key_verifies_only_with_its_own_secret() -> None:
     assert not secret_matches("not-a-hash", issued.secret)
 
 
-@pytest.mark.parametrize("token", ["", "si_", "xx_abc_def", "si_abc", "si__secret"])
+@pytest.mark.parametrize(
+    "token", ["", "si_", "xx_abc_def", "si_abc", "si__secret", "si_\x00ab_x", "si_ab/../cd_x"]
+)
 def test_malformed_tokens_are_not_split(token: str) -> None:
     assert split_token(token) is None

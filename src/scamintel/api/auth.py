@@ -17,18 +17,34 @@ VERIFIED_KEY_STATE = "verified_api_key"
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="scamintel"'}
 
 
-def _presented_token(request: Request) -> str | None:
-    header = request.headers.get("authorization")
-    if header:
-        scheme, _, token = header.partition(" ")
+class MalformedAuthorizationError(ValueError):
+    pass
+
+
+def token_from(authorization: str | None, api_key: str | None) -> str | None:
+    """The API key a request presents, unchecked: ``Authorization: Bearer <key>`` first, then
+    ``X-API-Key``. The rate limiter (api/rate_limits.py) reads keys with this too, so the two
+    never disagree on whether a request carries one. Raises
+    :class:`MalformedAuthorizationError` for an Authorization header of another scheme."""
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             return token.strip()
+        raise MalformedAuthorizationError(authorization)
+    if api_key is None:
+        return None
+    return api_key.strip() or None
+
+
+def _presented_token(request: Request) -> str | None:
+    try:
+        return token_from(request.headers.get("authorization"), request.headers.get("x-api-key"))
+    except MalformedAuthorizationError:
         raise HTTPException(
             401,
             "The Authorization header must be 'Bearer <api key>'.",
             headers=WWW_AUTHENTICATE,
-        )
-    return request.headers.get("x-api-key")
+        ) from None
 
 
 def optional_principal(

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scamintel.access.rate_limits import Decision, RateLimiter, Refusal
-from scamintel.api.auth import VERIFIED_KEY_STATE
+from scamintel.api.auth import VERIFIED_KEY_STATE, MalformedAuthorizationError, token_from
 from scamintel.api.middleware import is_taxii, send_refusal
 from scamintel.api.problems import PROBLEM_MEDIA_TYPE
 from scamintel.api.state import KeyVerifier
@@ -156,17 +156,16 @@ class RequestLimitsMiddleware:
 
 
 def presented_token(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
-    """The API key a request carries (``Authorization: Bearer`` or ``X-API-Key``), unchecked."""
+    """The API key a request carries, unchecked (api/auth.py ``token_from``); a malformed
+    Authorization header carries none (the route refuses it with 401)."""
+    found: dict[bytes, str] = {}
     for name, value in headers:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                return token.strip()
-            return None
-    for name, value in headers:
-        if name == b"x-api-key":
-            return value.decode("latin-1").strip() or None
-    return None
+        if name in (b"authorization", b"x-api-key"):
+            found.setdefault(name, value.decode("latin-1"))
+    try:
+        return token_from(found.get(b"authorization"), found.get(b"x-api-key"))
+    except MalformedAuthorizationError:
+        return None
 
 
 def wants_a_page(scope: Scope) -> bool:

@@ -110,7 +110,7 @@ async def hash_range(
 
 
 def _range_answer(node: NodeState, prefix: str) -> RangeAnswer:
-    with node.database.engine.connect() as connection:
+    with node.database.committed_reads() as connection:
         return range_lookup(SqlListings(connection), prefix, node.settings.secret_key)
 
 

@@ -125,7 +125,7 @@ def _assess(
 ) -> MessageAssessment:
     if region is not None:
         _context_for(region)
-    with node.database.engine.connect() as connection:
+    with node.database.committed_reads() as connection:
         return assess_message(
             node.database.reader(connection),
             text,
@@ -161,7 +161,7 @@ def _context_for(region: str) -> ParseContext:
 def _check(
     node: NodeState, query: str, indicator_type: IndicatorType | None, context: ParseContext
 ) -> CheckResult:
-    with node.database.engine.connect() as connection:
+    with node.database.committed_reads() as connection:
         return check_value(
             node.database.reader(connection),
             query,

@@ -11,10 +11,12 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Dialect,
     Row,
+    Select,
     and_,
     bindparam,
     delete,
@@ -190,6 +192,20 @@ def find_agreement(
 
 def all_agreements(connection: Connection, sealer: PersonalDataSealer) -> list[Agreement]:
     rows = connection.execute(select(agreements).order_by(agreements.c.partner))
+    return [agreement_of_row(row, sealer) for row in rows]
+
+
+KEYED_AGREEMENTS: Select[Any] = (
+    select(agreements.c.document, agreements.c.blind_key_sealed)
+    .where(agreements.c.blind_key_sealed.is_not(None))
+    .order_by(agreements.c.partner)
+)
+
+
+def keyed_agreements(connection: Connection, sealer: PersonalDataSealer) -> list[Agreement]:
+    """The agreements holding a blind-selector key: the only ones a check needs, read on
+    every check (most nodes hold none, so this is usually an empty read)."""
+    rows = connection.execute(KEYED_AGREEMENTS)
     return [agreement_of_row(row, sealer) for row in rows]
 
 
@@ -408,6 +424,40 @@ class PartnerMatch:
     version: datetime
 
 
+def _live_matches(naming: ColumnElement[bool]) -> Select[Any]:
+    now: BindParameter[datetime] = bindparam("now")
+    return (
+        select(
+            partner_indicators.c.partner,
+            partner_indicators.c.verdict,
+            partner_indicators.c.score,
+            partner_indicators.c.report_count,
+            partner_indicators.c.marking,
+            partner_indicators.c.purpose,
+            partner_indicators.c.blind_hash,
+            partner_indicators.c.version,
+        )
+        .where(naming)
+        .where(partner_indicators.c.revoked.is_(False))
+        .where(partner_indicators.c.expires_at > now)
+        .where(
+            or_(partner_indicators.c.valid_until.is_(None), partner_indicators.c.valid_until > now)
+        )
+        .order_by(partner_indicators.c.partner)
+    )
+
+
+# Built once: every public check runs one of these, and building a statement costs more
+# than the indexed read it makes (bench/load_mix.py).
+_NAMING_VALUE = (partner_indicators.c.type == bindparam("type")) & (
+    partner_indicators.c.value == bindparam("value")
+)
+MATCHES_BY_VALUE = _live_matches(_NAMING_VALUE)
+MATCHES_BY_VALUE_OR_SELECTOR = _live_matches(
+    or_(_NAMING_VALUE, partner_indicators.c.blind_hash.in_(bindparam("hashes", expanding=True)))
+)
+
+
 def partner_matches(
     connection: Connection,
     indicator: Indicator,
@@ -416,21 +466,16 @@ def partner_matches(
 ) -> list[PartnerMatch]:
     """Live (not revoked, not expired, within retention) partner records naming ``indicator``
     by value or by one of ``blind_hashes``."""
-    by_value = (partner_indicators.c.type == indicator.type.value) & (
-        partner_indicators.c.value == indicator.value
-    )
-    condition = or_(by_value, partner_indicators.c.blind_hash.in_(list(blind_hashes)))
-    statement = (
-        select(partner_indicators)
-        .where(condition if blind_hashes else by_value)
-        .where(partner_indicators.c.revoked.is_(False))
-        .where(partner_indicators.c.expires_at > now)
-        .where(
-            or_(partner_indicators.c.valid_until.is_(None), partner_indicators.c.valid_until > now)
-        )
-        .order_by(partner_indicators.c.partner)
-    )
-    return [_match(row) for row in connection.execute(statement)]
+    parameters: dict[str, Any] = {
+        "type": indicator.type.value,
+        "value": indicator.value,
+        "now": now,
+    }
+    statement = MATCHES_BY_VALUE
+    if blind_hashes:
+        statement = MATCHES_BY_VALUE_OR_SELECTOR
+        parameters["hashes"] = list(blind_hashes)
+    return [_match(row) for row in connection.execute(statement, parameters)]
 
 
 def _match(row: Row[Any]) -> PartnerMatch:

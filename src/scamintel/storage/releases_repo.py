@@ -25,7 +25,7 @@ from scamintel.governance.audit import AuditEvent
 from scamintel.governance.sealing import PersonalDataSealer
 from scamintel.indicators import Indicator, IndicatorType
 from scamintel.reports.verdict import PartnerKnowledge
-from scamintel.storage.partner_repo import PartnerMatch, all_agreements, find_agreement
+from scamintel.storage.partner_repo import PartnerMatch, find_agreement, keyed_agreements
 from scamintel.storage.partner_repo import partner_matches as stored_matches
 from scamintel.storage.sql import as_utc
 from scamintel.storage.store import append_audit
@@ -202,9 +202,10 @@ def release_of(row: Row[Any]) -> ReleaseRequest:
 def partner_knowledge(
     connection: Connection, sealer: PersonalDataSealer, indicator: Indicator, now: datetime
 ) -> list[PartnerKnowledge]:
-    """What partners shared about ``indicator``, raw or by a blind selector: the agreements are
-    read (and their keys unsealed) once, then one indexed query finds the records."""
-    hashes = blind_hashes(all_agreements(connection, sealer), indicator)
+    """What partners shared about ``indicator``, raw or by a blind selector: the agreements
+    holding a selector key are read (and their keys unsealed) once, then one indexed query
+    finds the records."""
+    hashes = blind_hashes(keyed_agreements(connection, sealer), indicator)
     return [_knowledge(match) for match in stored_matches(connection, indicator, hashes, now)]
 
 

@@ -50,6 +50,10 @@ from scamintel.storage.tables import (
 )
 
 IndicatorKey = tuple[str, str]
+# Up to this many rows, PostgreSQL gets one multi-row INSERT instead of COPY into a staging
+# table: a report from the API writes a handful of rows per table, for which the staging
+# table's four statements cost more than the rows; bulk ingest writes thousands and keeps COPY.
+SMALL_INSERT_ROWS = 100
 EVIDENCE_COLUMNS = ("report_id", "sha256", "name", "media_type", "size")
 
 
@@ -78,9 +82,7 @@ class RowInserter:
             return
         if self._conversions:
             rows = [self._convert(row) for row in rows]
-        if self._connection.dialect.name == "postgresql":
-            self._copy_then_insert(rows)
-        else:
+        if self._connection.dialect.name != "postgresql":
             placeholders = ", ".join(["?"] * self._width)
             self._connection.exec_driver_sql(
                 # Table and column names come from tables.py, never from input.
@@ -88,6 +90,19 @@ class RowInserter:
                 "ON CONFLICT DO NOTHING",
                 list(rows),
             )
+        elif len(rows) <= SMALL_INSERT_ROWS:
+            self._insert_values(rows)
+        else:
+            self._copy_then_insert(rows)
+
+    def _insert_values(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """One multi-row ``INSERT``: one round trip where the staging table takes four."""
+        row_marks = "(" + ", ".join(["%s"] * self._width) + ")"
+        self._connection.exec_driver_sql(
+            f"INSERT INTO {self._table} ({self._columns}) "  # noqa: S608
+            f"VALUES {', '.join([row_marks] * len(rows))} ON CONFLICT DO NOTHING",
+            tuple(value for row in rows for value in row),
+        )
 
     def _copy_then_insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
         stage = f"scamintel_stage_{self._table}"

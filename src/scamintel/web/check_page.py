@@ -124,7 +124,7 @@ def check(page: CurrentPage, q: str = "") -> HTMLResponse:
 
 
 def _check_value(node: NodeState, query: str, country: str) -> CheckResult:
-    with node.database.engine.connect() as connection:
+    with node.database.committed_reads() as connection:
         return check_value(
             node.database.reader(connection),
             query,
@@ -136,7 +136,7 @@ def _check_value(node: NodeState, query: str, country: str) -> CheckResult:
 
 
 def _assess(node: NodeState, text: str, language: str) -> MessageAssessment:
-    with node.database.engine.connect() as connection:
+    with node.database.committed_reads() as connection:
         return assess_message(
             node.database.reader(connection), text, node.messages, reader_language=language
         )

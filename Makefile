@@ -58,7 +58,7 @@ format: install ## Reformat the code
 	$(BIN)/ruff check --fix src tests bench fuzz
 
 bench: install ## Run the benchmarks (long; see docs/benchmarks.md)
-	$(BIN)/pip install --quiet -e '.[dev,peers,load]'
+	$(BIN)/pip install --quiet -e '.[dev,peers]'
 	$(BIN)/python -m bench.run_all
 
 fuzz: install ## Fuzz indicator extraction for FUZZ_SECONDS (default 300)

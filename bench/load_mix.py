@@ -6,15 +6,21 @@ A real server (``scamintel serve --workers N``) runs as a subprocess on a node h
 linked to half of them; here half of them are also published listings, so range lookups
 find real entries). A second process on loopback sends the load, for each worker count:
 
-- **Fixed rate** (Locust, headless, ``constant_throughput``): ``--rate`` requests per second
-  (default 500) of the mix for ``--duration`` seconds, after an unmeasured warm-up, from one
-  user per request a second, each user sending one kind of request. Locust users wait for
-  their answers: when an endpoint is slower than the rate allows, its achieved rate falls
-  below the offered one, and the tables show both.
+- **Fixed rate** (wrk, paced by its Lua ``delay()`` hook): each rate of ``--rate`` (requests
+  per second, default 500; several rates are measured one after the other) for
+  ``--duration`` seconds, after an unmeasured warm-up at the same rate. One wrk process per
+  kind of request runs at the same time as the others, holding that kind's share of the
+  rate, so the mix's proportions are kept whatever each endpoint costs. Latency is measured
+  from when each request is actually sent, and a connection waits for its answer: when the
+  server falls behind, the achieved rate drops below the offered one (coordinated omission
+  is not corrected; the tables show both rates). The mix *held* a rate when it achieved at
+  least 98 % of it with no error and a p99 under 100 ms; the highest such rate is reported
+  per worker count.
 - **Maximum throughput** (wrk, the same mix drawn from a request file by a Lua script,
   ``--connections`` connections kept busy): the most the server answers per second.
 - **Reference**, in the same run against the same server at the same settings:
-  ``GET /healthz`` (the HTTP stack's ceiling), at the fixed rate and at the maximum.
+  ``GET /healthz`` (the HTTP stack's ceiling), at each fixed rate (one paced wrk process
+  at the whole rate) and at the maximum.
 
 Queries are those of ``bench.check_load`` (stored values written the ways people write
 them, and valid numbers the node has never seen); range prefixes are half prefixes of listed
@@ -27,6 +33,7 @@ on, at a value above any rate offered here (``SCAMINTEL_RATE_LIMIT_GLOBAL_PER_SE
 
     .venv/bin/python -m bench.load_mix
     .venv/bin/python -m bench.load_mix --indicators 100000 --duration 10 --runs 1
+    .venv/bin/python -m bench.load_mix --rate 100 200 300 400 500
     .venv/bin/python -m bench.load_mix --backend sqlite --workers 1 4 --json
 """
 
@@ -42,6 +49,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -72,7 +80,6 @@ from bench.check_load import (
 )
 from bench.common import (
     DEFAULT_POSTGRES_URL,
-    REPO_ROOT,
     Row,
     machine,
     median,
@@ -89,12 +96,22 @@ from scamintel.storage.tables import listings
 SEED = 11
 MIX = {"check": 80, "range": 10, "report": 5, "classify": 5}  # shares in percent
 POSTED_TO = {"report": "/api/v1/reports", "classify": "/api/v1/classify"}
-LOCUSTFILE = REPO_ROOT / "bench" / "load_mix_locust.py"
-LOCUST = REPO_ROOT / ".venv" / "bin" / "locust"
-# Each simulated citizen holds this rate; the users together offer --rate. One a second: an
-# answer up to a second late does not lower the rate offered (Locust users wait for answers).
-PER_USER_RATE = 1.0
-MIX_USERS = ("Checker", "RangeLookup", "Reporter", "Classifier")
+HEALTHZ = {"healthz": 100}  # the reference at a fixed rate: all of it
+FIXED_RATE_GENERATOR = "wrk, paced by its Lua delay() hook, one process per kind"
+# A paced wrk process (one thread) opens max(4, ceil(rate x PACED_WAIT_S)) connections, at
+# most PACED_MAX_CONNECTIONS: a connection waits for its answer before its next slot, so with
+# rate x PACED_WAIT_S of them the schedule is kept until answers take that long (in flight =
+# rate x latency); the cap keeps a slow server from being flooded with sockets.
+PACED_WAIT_S = 0.25
+PACED_MIN_CONNECTIONS = 4
+PACED_MAX_CONNECTIONS = 256
+FIXED_RATE_CONNECTIONS = (
+    f"max({PACED_MIN_CONNECTIONS}, ceil(rate x {PACED_WAIT_S})), at most "
+    f"{PACED_MAX_CONNECTIONS}, per process of 1 thread"
+)
+# The mix held a rate when it achieved this share of it, with no error and a p99 below this.
+HELD_ACHIEVED_SHARE = 0.98
+HELD_P99_MS = 100.0
 # Above every rate offered here (the fixed rate and what one machine can answer at most):
 # the limiter stays in the request path, as in production, without refusing the benchmark.
 GLOBAL_LIMIT_PER_SECOND = 100_000
@@ -109,10 +126,6 @@ CLASSIFY_BODIES = 1_000
 WRK_REQUESTS = 10_000  # the wrk request file: the mix, drawn in its proportions
 LISTED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 OK_STATUSES = frozenset({200, 201})
-# When the time is up, Locust lets each user finish the request it is waiting for, up to
-# this long: a request that was slow to answer is measured instead of dropped (which would
-# flatter the percentiles of the slowest endpoint).
-STOP_TIMEOUT_S = 60
 
 # (scam type, channel, kind of indicator, narrative with the value as the victim wrote it)
 STORIES = (
@@ -203,12 +216,40 @@ MESSAGES = (
 
 MIX_LUA = r"""
 -- Requests drawn at random from the file given after "--", one per line as
--- METHOD<tab>PATH<tab>BODY; the second argument makes this run's Idempotency-Keys unique.
--- Answers are tallied by status; totals are printed as one JSON line.
+-- METHOD<tab>PATH<tab>BODY; the second argument makes this run's Idempotency-Keys unique; a
+-- third, when given, is the rate each thread holds (requests/s), paced by delay().
+-- Answers are tallied by status; totals, with the latency at every 0.1 % from 0.1 to 100 %,
+-- are printed as one JSON line.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } pacing_timespec;
+int clock_gettime(int clock_id, pacing_timespec *now);
+]]
+local CLOCK_MONOTONIC = 1
+local clock_reading = ffi.new("pacing_timespec")
 local plan = {}
 local threads = {}
+local interval_ms = nil
+local next_slot_ms = nil
 statuses = {}
 sent = 0
+
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, clock_reading)
+  return tonumber(clock_reading.tv_sec) * 1000 + tonumber(clock_reading.tv_nsec) / 1e6
+end
+
+-- The thread's connections share one schedule, a slot every interval_ms. A schedule fallen
+-- behind (every connection was waiting for an answer) restarts now: no catch-up burst.
+local function paced_delay()
+  local now = now_ms()
+  if next_slot_ms == nil or next_slot_ms < now then
+    next_slot_ms = now
+  end
+  local wait = next_slot_ms - now
+  next_slot_ms = next_slot_ms + interval_ms
+  return math.floor(wait + 0.5)
+end
 
 function setup(thread)
   threads[#threads + 1] = thread
@@ -217,6 +258,12 @@ end
 
 function init(args)
   run_token = args[2] or "run"
+  if args[3] then
+    interval_ms = 1000 / tonumber(args[3])
+    -- wrk turns its delay hook on when delay() exists once init() has run: unpaced runs
+    -- (the maximum) go without a timer per request
+    delay = paced_delay
+  end
   for line in io.lines(args[1]) do
     local method, path, body = line:match("^(%u+)\t([^\t]+)\t(.*)$")
     plan[#plan + 1] = {method, path, body}
@@ -249,12 +296,17 @@ function done(summary, latency, requests)
       tally[#tally + 1] = string.format('"%d": %d', status, count)
     end
   end
+  -- the whole distribution, so that processes run side by side can be merged
+  local grid = {}
+  for step = 1, 1000 do
+    grid[step] = string.format("%d", latency:percentile(step / 10))
+  end
   local e = summary.errors
   io.write(string.format(
-    'BENCH_JSON {"requests": %d, "duration_us": %d, "socket_errors": %d, "p50_us": %d, '
-    .. '"p99_us": %d, "max_us": %d, "statuses": [{%s}]}\n',
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "socket_errors": %d, "max_us": %d, '
+    .. '"statuses": [{%s}], "percentiles_us": [%s]}\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max, table.concat(tally, "}, {")))
+    latency.max, table.concat(tally, "}, {"), table.concat(grid, ", ")))
 end
 """
 
@@ -302,39 +354,106 @@ class Figures:
 
 
 @dataclass(frozen=True, slots=True)
+class FixedRate:
+    """The mix and ``/healthz`` at one offered rate, each a median over the runs."""
+
+    rate: float
+    mix: Figures
+    healthz: Figures
+
+    @property
+    def held(self) -> bool:
+        """Whether the mix kept up: most of the rate achieved, no error, p99 within bounds."""
+        return (
+            self.mix.per_second >= HELD_ACHIEVED_SHARE * self.rate
+            and not self.mix.errors
+            and self.mix.p99_ms < HELD_P99_MS
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Configuration:
     """Everything measured with one server worker count, each load a median over the runs."""
 
     workers: int
-    mix_fixed: Figures
-    healthz_fixed: Figures
+    fixed: list[FixedRate]  # by increasing rate
     mix_max: Figures
     healthz_max: Figures
-    generator_saturated: bool  # Locust warned that its own CPU was above 90 %
+
+    @property
+    def highest_rate_held(self) -> float | None:
+        held = [item.rate for item in self.fixed if item.held]
+        return max(held) if held else None
 
 
-def percentile(sorted_values: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile of already sorted values (0 when there are none)."""
-    if not sorted_values:
+@dataclass(frozen=True, slots=True)
+class WrkTotals:
+    """What one wrk process printed (``MIX_LUA``'s ``done()``)."""
+
+    requests: int
+    seconds: float
+    # answers by status code; "0" counts socket errors (refused, reset, timed out)
+    statuses: dict[str, int]
+    max_ms: float
+    percentiles_ms: list[float]  # the latency at each step of an even grid up to 100 %
+
+    @classmethod
+    def parse(cls, output: str) -> WrkTotals:
+        match = re.search(r"^BENCH_JSON (\{.*\})$", output, re.MULTILINE)
+        if match is None:
+            raise RuntimeError(f"no totals in the wrk output:\n{output}")
+        totals: dict[str, Any] = json.loads(match.group(1).replace("[{}]", "[]"))
+        statuses: dict[str, int] = {}
+        for tally in totals["statuses"]:
+            for code, count in tally.items():
+                statuses[code] = statuses.get(code, 0) + count
+        if totals["socket_errors"]:
+            statuses["0"] = statuses.get("0", 0) + totals["socket_errors"]
+        return cls(
+            requests=totals["requests"],
+            seconds=totals["duration_us"] / 1e6,
+            statuses=dict(sorted(statuses.items())),
+            max_ms=totals["max_us"] / 1000,
+            percentiles_ms=[value / 1000 for value in totals["percentiles_us"]],
+        )
+
+
+def merged_percentile(parts: Sequence[WrkTotals], share: float) -> float:
+    """The latency below which ``share`` of the requests of all ``parts`` were answered: each
+    value of a process's grid stands for an equal part of that process's requests, and the
+    weighted values of all processes are ranked together. For one process, its own value at
+    ``share`` (when ``share`` is on the grid)."""
+    samples = sorted(
+        (value, part.requests / len(part.percentiles_ms))
+        for part in parts
+        for value in part.percentiles_ms
+    )
+    total = sum(weight for _, weight in samples)
+    if total == 0:
         return 0.0
-    rank = max(1, math.ceil(share * len(sorted_values)))
-    return float(sorted_values[rank - 1])
+    wanted = share * total * (1 - 1e-9)  # not missed by a rounding of the running sum
+    running = 0.0
+    for value, weight in samples:
+        running += weight
+        if running >= wanted:
+            return value
+    return samples[-1][0]
 
 
-def figures_of(
-    answers: Sequence[tuple[float, int, float]], seconds: float, offered: float | None
-) -> Figures:
-    latencies = sorted(latency for _, _, latency in answers)
+def figures_of(parts: Sequence[WrkTotals], offered: float | None) -> Figures:
+    """One load from wrk processes run side by side: rates, counts and statuses add up, the
+    percentiles are those of the merged distributions."""
     statuses: dict[str, int] = {}
-    for _, status, _ in answers:
-        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    for part in parts:
+        for code, count in part.statuses.items():
+            statuses[code] = statuses.get(code, 0) + count
     return Figures(
         offered_per_second=offered,
-        per_second=len(answers) / seconds,
-        p50_ms=percentile(latencies, 0.50),
-        p99_ms=percentile(latencies, 0.99),
-        max_ms=latencies[-1] if latencies else 0.0,
-        requests=len(answers),
+        per_second=sum(part.requests / part.seconds for part in parts if part.seconds),
+        p50_ms=merged_percentile(parts, 0.50),
+        p99_ms=merged_percentile(parts, 0.99),
+        max_ms=max((part.max_ms for part in parts), default=0.0),
+        requests=sum(part.requests for part in parts),
         statuses=dict(sorted(statuses.items())),
     )
 
@@ -433,10 +552,11 @@ def build_requests(dataset: DataSet) -> Requests:
     )
 
 
-def write_wrk_requests(requests: Requests, path: Path) -> None:
-    """``WRK_REQUESTS`` lines drawn in the mix's proportions, for the wrk Lua script."""
+def write_wrk_requests(requests: Requests, path: Path, shares: dict[str, int] = MIX) -> None:
+    """``WRK_REQUESTS`` lines drawn in the proportions of ``shares`` (the mix's, or one kind
+    alone for a process of its own), for the wrk Lua script."""
     rng = Random(SEED + 1)
-    kinds = rng.choices(list(MIX), list(MIX.values()), k=WRK_REQUESTS)
+    kinds = rng.choices(list(shares), list(shares.values()), k=WRK_REQUESTS)
     lines = []
     for kind in kinds:
         if kind == "check":
@@ -528,181 +648,146 @@ def smoke_test(server: Server, requests: Requests) -> None:
 
 
 # -- the loads -----------------------------------------------------------------------------------
-def users_by_kind(rate: float, shares: dict[str, int]) -> dict[str, int]:
-    """Users per kind of request so that each kind is offered its share of ``rate``."""
-    total = sum(shares.values())
-    return {
-        kind: max(1, round(rate * share / total / PER_USER_RATE)) for kind, share in shares.items()
-    }
+@dataclass(frozen=True, slots=True)
+class WrkLoad:
+    """One wrk process: the plan it draws its requests from, and how it sends them."""
+
+    plan: Path
+    threads: int
+    connections: int
+    rate: float | None = None  # requests/s over all its threads; None: as fast as answered
 
 
-def run_locust(
+def paced_connections(rate: float) -> int:
+    """Connections of a paced process (see ``PACED_WAIT_S``)."""
+    wanted = max(PACED_MIN_CONNECTIONS, math.ceil(rate * PACED_WAIT_S))
+    return min(PACED_MAX_CONNECTIONS, wanted)
+
+
+def run_wrk_fixed(
     server: Server,
-    kinds: dict[str, int],
     args: argparse.Namespace,
-    requests_path: Path,
-    work: Path,
-) -> tuple[Figures, bool]:
-    """``--rate`` requests per second, split by ``kinds`` (shares), for warm-up +
-    ``--duration`` seconds; only requests started after the warm-up count. Returns the
-    figures and whether Locust warned that its own CPU was saturated (the offered rate is
-    then not to be trusted)."""
-    users = users_by_kind(args.rate, kinds)
-    user_classes = MIX_USERS if "check" in kinds else ("Healthz",)
-    answers_path = work / f"answers-{'-'.join(kinds)}.json"
-    answers_path.unlink(missing_ok=True)
-    environment = {
-        **os.environ,
-        "LOAD_MIX_REQUESTS": str(requests_path),
-        "LOAD_MIX_PER_USER_RATE": repr(args.rate / sum(users.values())),
-        "LOAD_MIX_USERS": json.dumps(users),
-        "LOAD_MIX_ANSWERS": str(answers_path),
-    }
-    total_users = sum(users.values())
-    # One more second than measured, so that requests started at the end of the measured
-    # window are answered before Locust stops its users.
-    run_time = math.ceil(args.warmup + args.duration) + 1
-    command = [
-        str(LOCUST),
-        f"--locustfile={LOCUSTFILE}",
-        "--headless",
-        f"--host={server.base}",
-        f"--users={total_users}",
-        # All users started within the first half of the warm-up.
-        f"--spawn-rate={total_users / max(1.0, args.warmup / 2):.0f}",
-        f"--run-time={run_time}s",
-        f"--stop-timeout={STOP_TIMEOUT_S}",
-        "--only-summary",
-        "--loglevel=WARNING",
-        "--exit-code-on-error=0",
-        *user_classes,
-    ]
-    finished = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=work,
-        timeout=run_time + STOP_TIMEOUT_S + 120,
-        check=False,
-    )
-    if finished.returncode != 0 or not answers_path.exists():
-        output = (finished.stdout + finished.stderr)[-3000:]
-        raise RuntimeError(f"locust failed ({finished.returncode}):\n{output}")
-    by_name: dict[str, list[list[float]]] = json.loads(answers_path.read_text(encoding="utf-8"))
-    everything = [
-        (start, int(status), ms) for rows in by_name.values() for start, status, ms in rows
-    ]
-    if not everything:
-        raise RuntimeError("locust sent no request")
-    measured_from = min(start for start, _, _ in everything) + args.warmup
-    measured_to = measured_from + args.duration
-
-    def measured(rows: Sequence[tuple[float, int, float]]) -> list[tuple[float, int, float]]:
-        return [row for row in rows if measured_from <= row[0] < measured_to]
-
-    whole = figures_of(measured(everything), args.duration, args.rate)
-    endpoints = {
-        name: figures_of(
-            measured([(start, int(status), ms) for start, status, ms in rows]),
-            args.duration,
-            args.rate * MIX[name] / 100 if name in MIX else args.rate,
-        )
-        for name, rows in sorted(by_name.items())
-    }
-    saturated = "CPU usage above" in finished.stderr
-    return replace(whole, endpoints=endpoints), saturated
+    script: Path,
+    rate: float,
+    shares: dict[str, int],
+    plans: dict[str, Path],
+) -> Figures:
+    """``rate`` requests per second for a warm-up then ``--duration`` measured seconds, from
+    one paced wrk process per kind of ``shares`` (its plan in ``plans``), all at once, each
+    holding its kind's share of the rate."""
+    total = sum(shares.values())
+    rates = {kind: rate * share / total for kind, share in shares.items()}
+    loads = [WrkLoad(plans[kind], 1, paced_connections(rates[kind]), rates[kind]) for kind in rates]
+    if args.warmup > 0:
+        _wrk(server.base, loads, args.warmup, script)
+    parts = dict(zip(rates, _wrk(server.base, loads, args.duration, script), strict=True))
+    endpoints = {kind: figures_of([part], rates[kind]) for kind, part in parts.items()}
+    return replace(figures_of(list(parts.values()), rate), endpoints=endpoints)
 
 
 def run_wrk_mix(server: Server, args: argparse.Namespace, plan: Path, script: Path) -> Figures:
     """wrk keeping ``--connections`` busy for ``--duration`` seconds after a warm-up, with
     requests drawn from ``plan`` (see ``MIX_LUA``)."""
+    load = WrkLoad(plan, args.threads, args.connections)
     if args.warmup > 0:
-        _wrk(server.base, args, args.warmup, plan, script)
-    totals = _wrk(server.base, args, args.duration, plan, script)
-    statuses: dict[str, int] = {}
-    for tally in totals["statuses"]:
-        for code, count in tally.items():
-            statuses[code] = statuses.get(code, 0) + count
-    if totals["socket_errors"]:
-        statuses["0"] = statuses.get("0", 0) + totals["socket_errors"]
-    return Figures(
-        offered_per_second=None,
-        per_second=totals["requests"] / (totals["duration_us"] / 1e6),
-        p50_ms=totals["p50_us"] / 1000,
-        p99_ms=totals["p99_us"] / 1000,
-        max_ms=totals["max_us"] / 1000,
-        requests=totals["requests"],
-        statuses=dict(sorted(statuses.items())),
-    )
+        _wrk(server.base, [load], args.warmup, script)
+    return figures_of(_wrk(server.base, [load], args.duration, script), None)
 
 
-def _wrk(
-    url: str, args: argparse.Namespace, duration: float, plan: Path, script: Path
-) -> dict[str, Any]:
-    command = [
+def _wrk_command(url: str, load: WrkLoad, duration: float, script: Path) -> list[str]:
+    pacing = [] if load.rate is None else [repr(load.rate / load.threads)]
+    return [
         "wrk",
-        f"--threads={args.threads}",
-        f"--connections={args.connections}",
+        f"--threads={load.threads}",
+        f"--connections={load.connections}",
         f"--duration={max(1, round(duration))}s",
         "--timeout=10s",
         "--latency",
         f"--script={script}",
         url,
         "--",
-        str(plan),
+        str(load.plan),
         uuid.uuid4().hex,  # a key reused with another body would be refused (422)
+        *pacing,
     ]
-    finished = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 60, check=False
-    )
-    if finished.returncode != 0:
-        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stderr.strip()}")
-    match = re.search(r"^BENCH_JSON (\{.*\})$", finished.stdout, re.MULTILINE)
-    if match is None:
-        raise RuntimeError(f"no totals in the wrk output:\n{finished.stdout}")
-    totals: dict[str, Any] = json.loads(match.group(1).replace("[{}]", "[]"))
+
+
+def _wrk(url: str, loads: Sequence[WrkLoad], duration: float, script: Path) -> list[WrkTotals]:
+    """One wrk process per load, all started together, for ``duration`` seconds."""
+    deadline = time.monotonic() + duration + 60
+    processes = [
+        subprocess.Popen(
+            _wrk_command(url, load, duration, script),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for load in loads
+    ]
+    try:
+        outputs = [
+            process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+            for process in processes
+        ]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    totals = []
+    for process, (stdout, stderr) in zip(processes, outputs, strict=True):
+        if process.returncode != 0:
+            raise RuntimeError(f"wrk failed ({process.returncode}): {stderr.strip()}")
+        totals.append(WrkTotals.parse(stdout))
     return totals
 
 
 def measure(
     server: Server, workers: int, args: argparse.Namespace, requests: Requests, work: Path
 ) -> Configuration:
-    requests_path = work / "requests.json"
-    requests_path.write_text(json.dumps(asdict(requests)), encoding="utf-8")
     script = work / "mix.lua"
     script.write_text(MIX_LUA, encoding="utf-8")
     mix_plan = work / "wrk-mix.txt"
     write_wrk_requests(requests, mix_plan)
-    health_plan = work / "wrk-healthz.txt"
-    health_plan.write_text("GET\t/healthz\t\n", encoding="utf-8")
-    runs: dict[str, list[Figures]] = {
-        name: [] for name in ("mix_fixed", "healthz_fixed", "mix_max", "healthz_max")
-    }
-    saturated = False
+    kind_plans = {kind: work / f"wrk-{kind}.txt" for kind in MIX}
+    for kind, path in kind_plans.items():
+        write_wrk_requests(requests, path, {kind: 1})
+    health_plans = {"healthz": work / "wrk-healthz.txt"}
+    health_plans["healthz"].write_text("GET\t/healthz\t\n", encoding="utf-8")
+    mix_fixed: dict[float, list[Figures]] = {rate: [] for rate in args.rate}
+    healthz_fixed: dict[float, list[Figures]] = {rate: [] for rate in args.rate}
+    mix_max: list[Figures] = []
+    healthz_max: list[Figures] = []
     for number in range(args.runs):
-        mix_fixed, busy = run_locust(server, MIX, args, requests_path, work)
-        healthz_fixed, busy_too = run_locust(server, {"healthz": 1}, args, requests_path, work)
-        saturated = saturated or busy or busy_too
-        mix_max = run_wrk_mix(server, args, mix_plan, script)
-        healthz_max = run_wrk_mix(server, args, health_plan, script)
-        for name, figures in (
-            ("mix_fixed", mix_fixed),
-            ("healthz_fixed", healthz_fixed),
-            ("mix_max", mix_max),
-            ("healthz_max", healthz_max),
-        ):
-            runs[name].append(figures)
+        for rate in args.rate:
+            mix_fixed[rate].append(run_wrk_fixed(server, args, script, rate, MIX, kind_plans))
+            healthz_fixed[rate].append(
+                run_wrk_fixed(server, args, script, rate, HEALTHZ, health_plans)
+            )
+        mix_max.append(run_wrk_mix(server, args, mix_plan, script))
+        healthz_max.append(run_wrk_mix(server, args, health_plans["healthz"], script))
+        fixed_text = "; ".join(
+            f"mix at {rate:,.0f}/s achieved {runs[-1].per_second:,.0f}/s "
+            f"(p99 {runs[-1].p99_ms:.1f} ms)"
+            for rate, runs in mix_fixed.items()
+        )
         say(
-            f"  run {number + 1}/{args.runs}, {workers} worker(s): mix at {args.rate:,.0f}/s "
-            f"achieved {mix_fixed.per_second:,.0f}/s (p99 {mix_fixed.p99_ms:.1f} ms); "
-            f"mix at most {mix_max.per_second:,.0f}/s, healthz at most "
-            f"{healthz_max.per_second:,.0f}/s"
+            f"  run {number + 1}/{args.runs}, {workers} worker(s): {fixed_text}; "
+            f"mix at most {mix_max[-1].per_second:,.0f}/s, healthz at most "
+            f"{healthz_max[-1].per_second:,.0f}/s"
         )
     return Configuration(
         workers=workers,
-        **{name: Figures.median_of(figures) for name, figures in runs.items()},
-        generator_saturated=saturated,
+        fixed=[
+            FixedRate(
+                rate=rate,
+                mix=Figures.median_of(mix_fixed[rate]),
+                healthz=Figures.median_of(healthz_fixed[rate]),
+            )
+            for rate in args.rate
+        ],
+        mix_max=Figures.median_of(mix_max),
+        healthz_max=Figures.median_of(healthz_max),
     )
 
 
@@ -721,27 +806,39 @@ def rate_text(rate: float | None) -> str:
     return "as fast as answered" if rate is None else f"{rate:,.0f}"
 
 
+def figures_row(label: str, workers: int, figures: Figures) -> list[object]:
+    return [
+        label,
+        workers,
+        rate_text(figures.offered_per_second),
+        f"{figures.per_second:,.0f}",
+        f"{figures.p50_ms:.1f}",
+        f"{figures.p99_ms:.1f}",
+        f"{figures.max_ms:,.0f}",
+        f"{figures.requests:,}",
+        errors_text(figures),
+    ]
+
+
+def held_text(rate: float | None) -> str:
+    held = "none of the rates offered" if rate is None else f"{rate:,.0f}/s"
+    return (
+        f"highest rate the mix held: {held} (achieved >= {HELD_ACHIEVED_SHARE * 100:.0f} % of "
+        f"offered, no error, p99 < {HELD_P99_MS:.0f} ms)"
+    )
+
+
 def print_configuration(configuration: Configuration) -> None:
-    rows = []
-    for label, figures in (
-        ("mix, fixed rate", configuration.mix_fixed),
-        ("healthz, fixed rate", configuration.healthz_fixed),
-        ("mix, maximum", configuration.mix_max),
-        ("healthz, maximum", configuration.healthz_max),
-    ):
-        rows.append(
-            [
-                label,
-                configuration.workers,
-                rate_text(figures.offered_per_second),
-                f"{figures.per_second:,.0f}",
-                f"{figures.p50_ms:.1f}",
-                f"{figures.p99_ms:.1f}",
-                f"{figures.max_ms:,.0f}",
-                f"{figures.requests:,}",
-                errors_text(figures),
-            ]
-        )
+    workers = configuration.workers
+    rows = [
+        *(figures_row("mix, fixed rate", workers, item.mix) for item in configuration.fixed),
+        *(
+            figures_row("healthz, fixed rate", workers, item.healthz)
+            for item in configuration.fixed
+        ),
+        figures_row("mix, maximum", workers, configuration.mix_max),
+        figures_row("healthz, maximum", workers, configuration.healthz_max),
+    ]
     print_table(
         [
             *("load", "workers", "offered/s", "achieved/s", "p50 ms", "p99 ms", "max ms"),
@@ -751,22 +848,26 @@ def print_configuration(configuration: Configuration) -> None:
     )
     print("\n  the fixed-rate mix by endpoint:")
     print_table(
-        ["endpoint", "offered/s", "achieved/s", "p50 ms", "p99 ms", "max ms", "errors by status"],
+        [
+            *("mix at/s", "endpoint", "offered/s", "achieved/s", "p50 ms", "p99 ms", "max ms"),
+            "errors by status",
+        ],
         [
             [
+                rate_text(item.rate),
                 name,
-                rate_text(figures.offered_per_second),
+                f"{figures.offered_per_second or 0:,.1f}",
                 f"{figures.per_second:,.1f}",
                 f"{figures.p50_ms:.1f}",
                 f"{figures.p99_ms:.1f}",
                 f"{figures.max_ms:,.0f}",
                 errors_text(figures),
             ]
-            for name, figures in configuration.mix_fixed.endpoints.items()
+            for item in configuration.fixed
+            for name, figures in item.mix.endpoints.items()
         ],
     )
-    if configuration.generator_saturated:
-        print("  warning: Locust reported its own CPU above 90 %; the offered rate may be low")
+    print(f"\n  {held_text(configuration.highest_rate_held)}")
 
 
 def growth(configurations: Sequence[Configuration]) -> dict[str, float]:
@@ -778,6 +879,15 @@ def growth(configurations: Sequence[Configuration]) -> dict[str, float]:
         else 0.0
         for item in configurations
     }
+
+
+def configuration_json(configuration: Configuration) -> dict[str, Any]:
+    """The configuration with, for each fixed rate, whether the mix held it."""
+    result = asdict(configuration)
+    for entry, item in zip(result["fixed"], configuration.fixed, strict=True):
+        entry["held"] = item.held
+    result["highest_rate_held"] = configuration.highest_rate_held
+    return result
 
 
 def report(
@@ -798,13 +908,20 @@ def report(
         "warmup_s": args.warmup,
         "runs": args.runs,
         "fixed_rate_per_second": args.rate,
-        "locust_users": users_by_kind(args.rate, MIX),
+        "fixed_rate_generator": FIXED_RATE_GENERATOR,
+        "fixed_rate_connections": FIXED_RATE_CONNECTIONS,
+        "fixed_rate_held_when": {
+            "achieved_share_of_offered_at_least": HELD_ACHIEVED_SHARE,
+            "errors": 0,
+            "p99_ms_below": HELD_P99_MS,
+        },
+        "highest_rate_held": {str(item.workers): item.highest_rate_held for item in configurations},
         "wrk": {"connections": args.connections, "threads": args.threads},
         "rate_limits": {
             "client_per_minute": 0,
             "global_per_second": GLOBAL_LIMIT_PER_SECOND,
         },
-        "configurations": [asdict(item) for item in configurations],
+        "configurations": [configuration_json(item) for item in configurations],
         "max_throughput_relative_to_first": growth(configurations),
         "postgresql_version": server_version,
         "machine": machine() | {"load_average_at_start": load_at_start},
@@ -832,8 +949,10 @@ def print_report(result: dict[str, Any], configurations: Sequence[Configuration]
         "rate offered here"
     )
     print(
-        f"fixed rate: Locust, users by kind {result['locust_users']} at {PER_USER_RATE:.0f}/s "
-        "each (as many for /healthz); maximum: wrk, "
+        f"fixed rate: {FIXED_RATE_GENERATOR} (connections {FIXED_RATE_CONNECTIONS}), /healthz "
+        "one process at the whole rate; latency from when each request is sent, and a "
+        "connection waits for its answer, so a server that falls behind lowers the achieved "
+        "rate (coordinated omission not corrected); maximum: wrk, "
         f"{result['wrk']['connections']} connections, {result['wrk']['threads']} threads"
     )
     for configuration in configurations:
@@ -869,7 +988,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--indicators", type=int, default=1_000_000, help="stored indicators")
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per load")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds per load")
-    parser.add_argument("--rate", type=float, default=500.0, help="fixed rate, requests/s")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        nargs="+",
+        default=[500.0],
+        help="fixed rates, requests/s, each measured in turn (default 500)",
+    )
     parser.add_argument(
         "--workers",
         nargs="+",
@@ -889,11 +1014,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--workers: {error}")
     if args.indicators < 1000 or args.duration <= 0 or args.warmup < 0 or args.runs < 1:
         parser.error("need --indicators >= 1000, --duration > 0, --warmup >= 0, --runs >= 1")
-    if not 0 < args.rate < GLOBAL_LIMIT_PER_SECOND:
+    if not all(0 < rate < GLOBAL_LIMIT_PER_SECOND for rate in args.rate):
         parser.error(
-            f"--rate must be above 0 and below the global limit set here, "
+            f"--rate: each rate must be above 0 and below the global limit set here, "
             f"{GLOBAL_LIMIT_PER_SECOND:,}/s"
         )
+    args.rate = sorted(set(args.rate))
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
     args.source_fingerprint = source_fingerprint("scamintel")  # the code as the run starts
@@ -902,13 +1028,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    missing = [
-        name
-        for name, found in (("wrk", shutil.which("wrk")), ("locust", LOCUST.exists()))
-        if not found
-    ]
-    if missing:
-        print(f"missing: {', '.join(missing)} (apt-get install -y wrk; pip install -e '.[load]')")
+    if shutil.which("wrk") is None:
+        print("missing: wrk (apt-get install -y wrk)")
         return 2
     output = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
     with output:

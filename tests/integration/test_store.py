@@ -19,7 +19,13 @@ from scamintel.reports.model import (
 )
 from scamintel.storage.node import NodeDatabase
 from scamintel.storage.store import read_audit_entries
-from scamintel.storage.tables import audit_log, indicators, report_indicators, reporter_contacts
+from scamintel.storage.tables import (
+    audit_log,
+    indicators,
+    report_indicators,
+    reporter_contacts,
+    reports,
+)
 
 MULE = Indicator(IndicatorType.BANK_ACCOUNT, "TH:KBANK:1234567890", "TH")
 NUMBER = Indicator(IndicatorType.PHONE, "+66812345678", "TH")
@@ -62,6 +68,24 @@ def test_adding_the_same_report_twice_stores_it_once(node_database: NodeDatabase
     assert first.new == (report.id,)
     assert second.new == ()
     assert second.duplicates == (report.id, report.id)
+
+
+def test_large_amounts_are_stored_to_the_cent_one_report_or_many(
+    node_database: NodeDatabase,
+) -> None:
+    # One report goes in as one INSERT, a batch through a staging table on PostgreSQL: both
+    # keep all 16 digits of an amount (a float parameter would keep 15).
+    amount = Decimal("12345678901234.56")
+    alone = a_report(NUMBER, amount=amount, currency="VND")
+    batch = [a_report(MULE, amount=amount + n, currency="IDR") for n in range(150)]
+    with node_database.transaction() as store:
+        store.add_reports([alone])
+    with node_database.transaction() as store:
+        store.add_reports(batch)
+    with node_database.engine.connect() as connection:
+        stored = dict(connection.execute(select(reports.c.id, reports.c.amount)).all())
+    assert stored[alone.id] == amount
+    assert [stored[report.id] for report in batch] == [amount + n for n in range(150)]
 
 
 def test_a_repeat_inside_one_batch_counts_as_a_duplicate(node_database: NodeDatabase) -> None:

@@ -18,14 +18,6 @@ class NodeDatabase:
     def __init__(self, engine: Engine, sealer: PersonalDataSealer) -> None:
         self.engine = engine
         self.sealer = sealer
-        # PostgreSQL at READ COMMITTED (the default) takes a new snapshot for every statement,
-        # so a transaction around reads adds only its BEGIN and ROLLBACK round trips: for the
-        # public check that was most of what it cost the database (docs/benchmarks.md).
-        self._reads_engine = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if engine.dialect.name == "postgresql"
-            else engine
-        )
         # Indicator ids never change once committed, so they can be remembered across
         # transactions; only ids from committed transactions are added.
         self._indicator_ids: dict[IndicatorKey, int] = {}
@@ -64,7 +56,14 @@ class NodeDatabase:
         """A connection for reads only, each statement reading what is committed when it
         runs, as within a READ COMMITTED transaction. For reads only: on PostgreSQL it is
         outside any transaction, so a statement that wrote would commit at once."""
-        with self._reads_engine.connect() as connection:
+        with self.engine.connect() as connection:
+            if self.dialect == "postgresql":
+                # At READ COMMITTED, PostgreSQL's default, every statement takes a snapshot of
+                # its own, so a transaction around reads adds only its BEGIN and ROLLBACK
+                # round trips: most of what a public check cost the database
+                # (docs/benchmarks.md). Set on the connection, not the engine, so that
+                # ``connection.engine`` still begins real transactions.
+                connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
 
     def reader(self, connection: Connection) -> SqlStore:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, Table, func, select, tuple_, update
+from sqlalchemy import Connection, Dialect, Row, Table, func, select, tuple_, update
+from sqlalchemy.types import TypeEngine
 
 from scamintel.governance.audit import AuditEntry, AuditEvent, canonical_details, seal
 from scamintel.governance.legal_basis import legal_basis_for
@@ -57,15 +58,24 @@ SMALL_INSERT_ROWS = 100
 EVIDENCE_COLUMNS = ("report_id", "sha256", "name", "media_type", "size")
 
 
+def _bind_processor(column_type: TypeEngine[Any], dialect: Dialect) -> Any:
+    if dialect.name == "postgresql":
+        # The driver's own type: the generic Numeric would turn a Decimal into a float, and
+        # PostgreSQL keeps 15 digits of a float parameter (an amount of 10^13 loses cents).
+        column_type = column_type.dialect_impl(dialect)
+    return column_type.bind_processor(dialect)
+
+
 class RowInserter:
     """Bulk insert of plain tuples, skipping rows that would violate a unique or primary key.
 
-    Values pass through the column types' own bind processors, as SQLAlchemy would apply
-    them, but without building a parameter dictionary per row: bulk ingest writes millions
-    of rows and that per-row work dominated its cost. SQLite runs in-process and is fastest
-    with one prepared ``INSERT … ON CONFLICT DO NOTHING`` executed many times; PostgreSQL is
-    fastest with ``COPY`` into a session-local staging table followed by one set-based
-    ``INSERT … SELECT … ON CONFLICT DO NOTHING``.
+    Values pass through the column types' bind processors, without building a parameter
+    dictionary per row: bulk ingest writes millions of rows and that per-row work dominated
+    its cost. SQLite runs in-process and is fastest with one prepared ``INSERT … ON CONFLICT
+    DO NOTHING`` executed many times; PostgreSQL is fastest with ``COPY`` into a
+    session-local staging table followed by one set-based ``INSERT … SELECT … ON CONFLICT DO
+    NOTHING``, except for a few rows (``SMALL_INSERT_ROWS``), which go in as one multi-row
+    ``INSERT``.
     """
 
     def __init__(self, connection: Connection, table: Table, columns: Sequence[str]) -> None:
@@ -74,7 +84,7 @@ class RowInserter:
         self._table = table.name
         self._columns = ", ".join(columns)
         self._width = len(columns)
-        processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+        processors = [_bind_processor(table.c[name].type, dialect) for name in columns]
         self._conversions = [(index, p) for index, p in enumerate(processors) if p is not None]
 
     def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:

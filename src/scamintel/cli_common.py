@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from rich.console import Console
 from rich.markup import escape
 
@@ -46,12 +47,23 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        problems = "; ".join(str(item["msg"]) for item in error.errors(include_url=False))
+        problems = "; ".join(_settings_problem(item) for item in error.errors(include_url=False))
         fail(f"settings: {problems}")
 
 
+def _settings_problem(error: ErrorDetails) -> str:
+    """One refused setting, named by the variable the operator sets."""
+    message = str(error["msg"])
+    if not error["loc"]:
+        return message
+    variable = f"SCAMINTEL_{str(error['loc'][0]).upper()}"
+    return message if variable in message else f"{variable}: {message}"
+
+
 def open_database(settings: Settings, *, require_schema: bool = True) -> NodeDatabase:
-    database = NodeDatabase.connect(settings.database_url, settings.secret_key)
+    database = NodeDatabase.connect(
+        settings.database_url, settings.secret_key, pool_size=settings.database_pool_size
+    )
     if require_schema and not schema_is_current(database.engine):
         fail("the database is not initialised or out of date; run `scamintel init` first")
     return database

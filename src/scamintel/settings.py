@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scamintel.storage.database import DEFAULT_POOL_SIZE
+
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
 
 
@@ -24,6 +26,9 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=_default_home)
     database_url: str = ""
+    # PostgreSQL connections each process keeps in its pool, and as many more under load:
+    # workers x hosts x twice this must stay under the server's max_connections.
+    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=500)
     node_name: str = "scamintel-dev"
     node_country: str = "TH"
     # How a citizen reaches the node's data-protection officer: an e-mail or a postal address,

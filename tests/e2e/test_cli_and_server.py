@@ -7,8 +7,11 @@ import subprocess
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
+from sqlalchemy.pool import QueuePool
 
 from helpers import scamintel_command, settings_environment
+from scamintel.api.app import create_app
 from scamintel.settings import Settings
 from scamintel.storage.node import NodeDatabase
 
@@ -81,6 +84,32 @@ def test_bad_settings_are_refused_with_the_variable_to_fix(
     result = run_cli(settings, "check", "0812345678", cwd=tmp_path, SCAMINTEL_NODE_COUNTRY="XYZ")
     assert result.returncode == 2
     assert "SCAMINTEL_NODE_COUNTRY" in result.stderr
+
+
+def test_a_refused_number_setting_is_named_by_its_variable(
+    settings: Settings, tmp_path: Path
+) -> None:
+    result = run_cli(
+        settings, "check", "0812345678", cwd=tmp_path, SCAMINTEL_DATABASE_POOL_SIZE="0"
+    )
+    assert result.returncode == 2
+    assert "SCAMINTEL_DATABASE_POOL_SIZE: Input should be greater than or equal to 1" in (
+        result.stderr
+    )
+
+
+def test_the_server_pool_holds_the_configured_number_of_connections(
+    settings: Settings, node_database: NodeDatabase
+) -> None:
+    if node_database.dialect != "postgresql":
+        pytest.skip("SQLite is one file: there is no pool of server connections to size")
+    app = create_app(settings.model_copy(update={"database_pool_size": 3}))
+    engine = app.state.node.database.engine
+    try:
+        assert isinstance(engine.pool, QueuePool)
+        assert engine.pool.size() == 3
+    finally:
+        engine.dispose()
 
 
 def test_serve_on_an_uninitialised_database_says_to_run_init(tmp_path: Path) -> None:

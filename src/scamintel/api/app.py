@@ -57,7 +57,9 @@ class SchemaNotReadyError(RuntimeError):
 
 def create_app(settings: Settings, *, database: NodeDatabase | None = None) -> FastAPI:
     """The app for one node. Pass ``database`` to share an engine (tests, embedding)."""
-    database = database or NodeDatabase.connect(settings.database_url, settings.secret_key)
+    database = database or NodeDatabase.connect(
+        settings.database_url, settings.secret_key, pool_size=settings.database_pool_size
+    )
     if not schema_is_current(database.engine):
         raise SchemaNotReadyError(
             "The database schema is missing or out of date; run `scamintel init` first."

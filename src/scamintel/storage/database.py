@@ -18,7 +18,12 @@ def normalise_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(database_url: str, *, pool_size: int = 20) -> Engine:
+# PostgreSQL connections a process keeps open, and as many more it may open under load
+# (closed again when given back): SCAMINTEL_DATABASE_POOL_SIZE, docs/operations.md.
+DEFAULT_POOL_SIZE = 20
+
+
+def make_engine(database_url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url.render_as_string(hide_password=False), url.database)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 
 from scamintel.governance.sealing import PersonalDataSealer
-from scamintel.storage.database import make_engine
+from scamintel.storage.database import DEFAULT_POOL_SIZE, make_engine
 from scamintel.storage.store import IndicatorKey, SqlStore
 
 INDICATOR_ID_CACHE_LIMIT = 500_000
@@ -23,8 +23,10 @@ class NodeDatabase:
         self._indicator_ids: dict[IndicatorKey, int] = {}
 
     @classmethod
-    def connect(cls, database_url: str, secret_key: str) -> NodeDatabase:
-        return cls(make_engine(database_url), PersonalDataSealer(secret_key))
+    def connect(
+        cls, database_url: str, secret_key: str, *, pool_size: int = DEFAULT_POOL_SIZE
+    ) -> NodeDatabase:
+        return cls(make_engine(database_url, pool_size=pool_size), PersonalDataSealer(secret_key))
 
     @property
     def dialect(self) -> str:

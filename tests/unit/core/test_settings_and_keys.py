@@ -36,6 +36,16 @@ def test_settings_come_from_the_environment(
     assert (settings.node_country, settings.home) == ("PH", tmp_path)
 
 
+def test_the_database_pool_size_comes_from_the_environment_and_is_at_least_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Settings(home=tmp_path).database_pool_size == 20
+    monkeypatch.setenv("SCAMINTEL_DATABASE_POOL_SIZE", "7")
+    assert Settings(home=tmp_path).database_pool_size == 7
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        Settings(home=tmp_path, database_pool_size=0)
+
+
 def test_an_issued_key_verifies_only_with_its_own_secret() -> None:
     issued = issue_key()
     stored = hash_secret(issued.secret)

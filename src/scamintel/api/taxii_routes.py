@@ -23,6 +23,16 @@ from scamintel.access.roles import TAXII_READERS
 from scamintel.api.auth import require_role
 from scamintel.api.routes import Node
 from scamintel.api.state import NodeState
+from scamintel.api.taxii_schemas import (
+    TaxiiApiRoot,
+    TaxiiCollectionResource,
+    TaxiiCollections,
+    TaxiiDiscovery,
+    TaxiiEnvelope,
+    TaxiiManifest,
+    TaxiiStatus,
+    TaxiiVersions,
+)
 from scamintel.federation.agreement import Agreement
 from scamintel.federation.export import export_id, export_objects, exports_listings
 from scamintel.federation.intake import canonicaliser
@@ -240,33 +250,41 @@ def _record_served(
         )
 
 
-@taxii.get("/", summary="TAXII discovery")
+@taxii.get("/", summary="TAXII discovery", response_model=TaxiiDiscovery)
 def get_discovery(request: Request, node: Node, _reader: Reader) -> Response:
     root = str(request.base_url).rstrip("/") + API_ROOT + "/"
     return taxii_response(discovery(node.settings.node_name, root))
 
 
-@taxii.get("/api/", summary="TAXII API root")
+@taxii.get("/api/", summary="TAXII API root", response_model=TaxiiApiRoot)
 def get_api_root(node: Node, _reader: Reader) -> Response:
     settings = node.settings
     return taxii_response(api_root_resource(settings.node_name, settings.max_body_bytes))
 
 
-@taxii.get("/api/collections/", summary="TAXII collections")
+@taxii.get("/api/collections/", summary="TAXII collections", response_model=TaxiiCollections)
 def get_collections(node: Node, reader: Reader) -> Response:
     with node.database.engine.connect() as connection:
         collections = visible_collections(reader, _agreements(connection, node, reader))
     return taxii_response({"collections": [c.resource() for c in collections]})
 
 
-@taxii.get("/api/collections/{collection_id}/", summary="TAXII collection")
+@taxii.get(
+    "/api/collections/{collection_id}/",
+    summary="TAXII collection",
+    response_model=TaxiiCollectionResource,
+)
 def get_collection(collection_id: str, node: Node, reader: Reader) -> Response:
     with node.database.engine.connect() as connection:
         collection = _resolve(connection, node, reader, collection_id)
     return taxii_response(collection.resource())
 
 
-@taxii.get("/api/collections/{collection_id}/objects/", summary="TAXII get objects")
+@taxii.get(
+    "/api/collections/{collection_id}/objects/",
+    summary="TAXII get objects",
+    response_model=TaxiiEnvelope,
+)
 def get_objects(collection_id: str, request: Request, node: Node, reader: Reader) -> Response:
     page = _page(node, reader, collection_id, request, "objects")
     return taxii_response(page.envelope(), headers=page.headers())
@@ -281,6 +299,7 @@ async def request_body(request: Request) -> bytes:
     "/api/collections/{collection_id}/objects/",
     summary="TAXII add objects",
     status_code=202,
+    response_model=TaxiiStatus,
 )
 def add_objects(
     collection_id: str,
@@ -327,13 +346,21 @@ def add_objects(
     return taxii_response(status.resource(), 202)
 
 
-@taxii.get("/api/collections/{collection_id}/manifest/", summary="TAXII manifest")
+@taxii.get(
+    "/api/collections/{collection_id}/manifest/",
+    summary="TAXII manifest",
+    response_model=TaxiiManifest,
+)
 def get_manifest(collection_id: str, request: Request, node: Node, reader: Reader) -> Response:
     page = _page(node, reader, collection_id, request, "manifest")
     return taxii_response(page.manifest(), headers=page.headers())
 
 
-@taxii.get("/api/collections/{collection_id}/objects/{object_id}/", summary="TAXII get object")
+@taxii.get(
+    "/api/collections/{collection_id}/objects/{object_id}/",
+    summary="TAXII get object",
+    response_model=TaxiiEnvelope,
+)
 def get_object(
     collection_id: str, object_id: str, request: Request, node: Node, reader: Reader
 ) -> Response:
@@ -344,6 +371,7 @@ def get_object(
 @taxii.get(
     "/api/collections/{collection_id}/objects/{object_id}/versions/",
     summary="TAXII object versions",
+    response_model=TaxiiVersions,
 )
 def get_versions(
     collection_id: str, object_id: str, request: Request, node: Node, reader: Reader
@@ -354,7 +382,7 @@ def get_versions(
 
 # taxii2-client's Add Objects names the status without the trailing slash.
 @taxii.get("/api/status/{status_id}", summary="TAXII status", include_in_schema=False)
-@taxii.get("/api/status/{status_id}/", summary="TAXII status")
+@taxii.get("/api/status/{status_id}/", summary="TAXII status", response_model=TaxiiStatus)
 def get_status(status_id: str, node: Node, reader: Reader) -> Response:
     with node.database.engine.connect() as connection:
         status = find_status(connection, status_id)

@@ -4,11 +4,13 @@ database. The verbs live in ``cli`` and in ``cli_<area>`` modules that it regist
 from __future__ import annotations
 
 import getpass
+import re
 from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.markup import escape
 
@@ -46,18 +48,28 @@ def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
 def load_settings() -> Settings:
     try:
         return Settings()
+    except SettingsError as error:  # a JSON setting that is not JSON
+        field = re.search(r'field "(\w+)"', str(error))
+        variable = f"SCAMINTEL_{field.group(1).upper()}" if field else "a setting"
+        fail(f"settings: {variable} is not valid JSON; write it as JSON (docs/operators.md)")
     except ValidationError as error:
         problems = "; ".join(_settings_problem(item) for item in error.errors(include_url=False))
         fail(f"settings: {problems}")
 
 
 def _settings_problem(error: ErrorDetails) -> str:
-    """One refused setting, named by the variable the operator sets."""
+    """One refused setting, named by the variable the operator sets (and the key inside it,
+    for a JSON setting)."""
     message = str(error["msg"])
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        message = str(error["ctx"]["error"])  # the validator's own words, without a prefix
     if not error["loc"]:
         return message
-    variable = f"SCAMINTEL_{str(error['loc'][0]).upper()}"
-    return message if variable in message else f"{variable}: {message}"
+    name, *inside = error["loc"]
+    variable = f"SCAMINTEL_{str(name).upper()}"
+    if variable in message:
+        return message
+    return variable + "".join(f"[{key}]" for key in inside) + f": {message}"
 
 
 def open_database(settings: Settings, *, require_schema: bool = True) -> NodeDatabase:

@@ -9,8 +9,9 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from scamintel.storage.database import DEFAULT_POOL_SIZE
-
+# PostgreSQL connections a process keeps in its pool, and as many more it may open under
+# load (SCAMINTEL_DATABASE_POOL_SIZE, docs/operations.md).
+DEFAULT_POOL_SIZE = 20
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 - refused in production
 
 

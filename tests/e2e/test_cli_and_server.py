@@ -86,16 +86,27 @@ def test_bad_settings_are_refused_with_the_variable_to_fix(
     assert "SCAMINTEL_NODE_COUNTRY" in result.stderr
 
 
-def test_a_refused_number_setting_is_named_by_its_variable(
-    settings: Settings, tmp_path: Path
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("DATABASE_POOL_SIZE", "0", "SCAMINTEL_DATABASE_POOL_SIZE: Input should be greater"),
+        (
+            "REQUEST_SLA_HOURS",
+            '{"freeze_account": "soon"}',
+            "SCAMINTEL_REQUEST_SLA_HOURS[freeze_account]: Input should be a valid number",
+        ),
+        ("REQUEST_SLA_HOURS", "12 hours", "SCAMINTEL_REQUEST_SLA_HOURS is not valid JSON"),
+    ],
+)
+def test_a_refused_setting_is_named_by_its_variable(
+    tmp_path: Path, variable: str, value: str, said: str
 ) -> None:
-    result = run_cli(
-        settings, "check", "0812345678", cwd=tmp_path, SCAMINTEL_DATABASE_POOL_SIZE="0"
-    )
+    # Settings are read before any database is opened: no database is needed.
+    fresh = Settings(home=tmp_path / "home", environment="test")
+    result = run_cli(fresh, "check", "0812345678", cwd=tmp_path, **{f"SCAMINTEL_{variable}": value})
     assert result.returncode == 2
-    assert "SCAMINTEL_DATABASE_POOL_SIZE: Input should be greater than or equal to 1" in (
-        result.stderr
-    )
+    assert said in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_the_server_pool_holds_the_configured_number_of_connections(

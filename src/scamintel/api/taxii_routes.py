@@ -266,7 +266,9 @@ def get_api_root(node: Node, _reader: Reader) -> Response:
 def get_collections(node: Node, reader: Reader) -> Response:
     with node.database.engine.connect() as connection:
         collections = visible_collections(reader, _agreements(connection, node, reader))
-    return taxii_response({"collections": [c.resource() for c in collections]})
+    # TAXII 2.1, 5.1.1: with no collection to show, the body is an empty object.
+    body = {"collections": [c.resource() for c in collections]} if collections else {}
+    return taxii_response(body)
 
 
 @taxii.get(

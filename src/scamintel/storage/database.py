@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from scamintel.settings import DEFAULT_POOL_SIZE
+
 
 def normalise_database_url(url: str) -> str:
     """Let operators write ``postgresql://`` and still get the psycopg 3 driver."""
@@ -16,11 +18,6 @@ def normalise_database_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
-
-
-# PostgreSQL connections a process keeps open, and as many more it may open under load
-# (closed again when given back): SCAMINTEL_DATABASE_POOL_SIZE, docs/operations.md.
-DEFAULT_POOL_SIZE = 20
 
 
 def make_engine(database_url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:

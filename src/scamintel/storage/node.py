@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 
 from scamintel.governance.sealing import PersonalDataSealer
-from scamintel.storage.database import DEFAULT_POOL_SIZE, make_engine
+from scamintel.settings import DEFAULT_POOL_SIZE
+from scamintel.storage.database import make_engine
 from scamintel.storage.store import IndicatorKey, SqlStore
 
 INDICATOR_ID_CACHE_LIMIT = 500_000

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from scamintel.access.keys import hash_secret, issue_key, secret_matches, split_token
-from scamintel.settings import Settings
+from scamintel.settings import DEFAULT_POOL_SIZE, Settings
 
 
 def test_database_defaults_to_sqlite_in_the_home(tmp_path: Path) -> None:
@@ -39,7 +39,7 @@ def test_settings_come_from_the_environment(
 def test_the_database_pool_size_comes_from_the_environment_and_is_at_least_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert Settings(home=tmp_path).database_pool_size == 20
+    assert Settings(home=tmp_path).database_pool_size == DEFAULT_POOL_SIZE == 20
     monkeypatch.setenv("SCAMINTEL_DATABASE_POOL_SIZE", "7")
     assert Settings(home=tmp_path).database_pool_size == 7
     with pytest.raises(ValidationError, match="greater than or equal to 1"):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -54,6 +53,8 @@ from bench.common import (
     source_fingerprint,
     stop_process,
     write_result,
+    wrk_command,
+    wrk_totals,
 )
 from scamintel.indicators import IndicatorRegistry, IndicatorType, ParseContext, default_registry
 from scamintel.reports.model import Channel, ScamType
@@ -649,27 +650,20 @@ class Load:
 def run_wrk(
     url: str, script: Path, args: argparse.Namespace, duration: float, queries: Path | None
 ) -> tuple[Load, str]:
-    command = [
-        "wrk",
-        f"--threads={args.threads}",
-        f"--connections={args.connections}",
-        f"--duration={max(1, round(duration))}s",
-        "--timeout=10s",
-        "--latency",
-        f"--script={script}",
+    command = wrk_command(
         url,
-    ]
-    if queries is not None:
-        command += ["--", str(queries)]
+        script,
+        threads=args.threads,
+        connections=args.connections,
+        duration=duration,
+        arguments=[str(queries)] if queries is not None else (),
+    )
     finished = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False
     )
     if finished.returncode != 0:
         raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stderr.strip()}")
-    match = re.search(r"^BENCH_JSON (\{.*\})$", finished.stdout, re.MULTILINE)
-    if match is None:
-        raise RuntimeError(f"no totals in the wrk output:\n{finished.stdout}")
-    totals = json.loads(match.group(1))
+    totals = wrk_totals(finished.stdout)
     load = Load(
         per_second=totals["requests"] / (totals["duration_us"] / 1e6),
         requests=totals["requests"],

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -163,3 +164,37 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+def wrk_command(
+    url: str,
+    script: Path,
+    *,
+    threads: int,
+    connections: int,
+    duration: float,
+    arguments: Sequence[str] = (),
+) -> list[str]:
+    """wrk with latency statistics and a Lua ``script`` that prints one ``BENCH_JSON`` line
+    (read back by :func:`wrk_totals`); ``arguments`` go to the script after ``--``."""
+    command = [
+        "wrk",
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--duration={max(1, round(duration))}s",
+        "--timeout=10s",
+        "--latency",
+        f"--script={script}",
+        url,
+    ]
+    return [*command, "--", *arguments] if arguments else command
+
+
+def wrk_totals(output: str) -> dict[str, Any]:
+    """The ``BENCH_JSON`` line a wrk script of the benchmarks printed in its ``done()``."""
+    match = re.search(r"^BENCH_JSON (\{.*\})$", output, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"no totals in the wrk output:\n{output}")
+    # Lua writes a table with no entries as [{}]
+    totals: dict[str, Any] = json.loads(match.group(1).replace("[{}]", "[]"))
+    return totals

@@ -44,7 +44,6 @@ import contextlib
 import json
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +86,8 @@ from bench.common import (
     print_table,
     source_fingerprint,
     write_result,
+    wrk_command,
+    wrk_totals,
 )
 from scamintel.indicators import IndicatorRegistry, IndicatorType, ParseContext, default_registry
 from scamintel.protection.listing import value_hash
@@ -404,10 +405,7 @@ class WrkTotals:
 
     @classmethod
     def parse(cls, output: str) -> WrkTotals:
-        match = re.search(r"^BENCH_JSON (\{.*\})$", output, re.MULTILINE)
-        if match is None:
-            raise RuntimeError(f"no totals in the wrk output:\n{output}")
-        totals: dict[str, Any] = json.loads(match.group(1).replace("[{}]", "[]"))
+        totals = wrk_totals(output)
         statuses: dict[str, int] = {}
         for tally in totals["statuses"]:
             for code, count in tally.items():
@@ -701,20 +699,15 @@ def run_wrk_mix(server: Server, args: argparse.Namespace, plan: Path, script: Pa
 
 def _wrk_command(url: str, load: WrkLoad, duration: float, script: Path) -> list[str]:
     pacing = [] if load.rate is None else [repr(load.rate / load.threads)]
-    return [
-        "wrk",
-        f"--threads={load.threads}",
-        f"--connections={load.connections}",
-        f"--duration={max(1, round(duration))}s",
-        "--timeout=10s",
-        "--latency",
-        f"--script={script}",
+    return wrk_command(
         url,
-        "--",
-        str(load.plan),
-        uuid.uuid4().hex,  # a key reused with another body would be refused (422)
-        *pacing,
-    ]
+        script,
+        threads=load.threads,
+        connections=load.connections,
+        duration=duration,
+        # a key reused with another body would be refused (422)
+        arguments=[str(load.plan), uuid.uuid4().hex, *pacing],
+    )
 
 
 def _wrk(url: str, loads: Sequence[WrkLoad], duration: float, script: Path) -> list[WrkTotals]:

@@ -51,9 +51,14 @@ class TaxiiCollections(TaxiiResource):
     )
 
 
-class TaxiiEnvelope(TaxiiResource):
+class TaxiiPage(TaxiiResource):
+    """What every paged answer (envelope, manifest, versions) holds beside its list."""
+
     more: bool | SkipJsonSchema[None] = None
     next: str | SkipJsonSchema[None] = None
+
+
+class TaxiiEnvelope(TaxiiPage):
     objects: list[dict[str, Any]] | SkipJsonSchema[None] = Field(default=None, min_length=1)
 
 
@@ -64,15 +69,11 @@ class TaxiiManifestRecord(TaxiiResource):
     media_type: str | SkipJsonSchema[None] = None
 
 
-class TaxiiManifest(TaxiiResource):
-    more: bool | SkipJsonSchema[None] = None
-    next: str | SkipJsonSchema[None] = None
+class TaxiiManifest(TaxiiPage):
     objects: list[TaxiiManifestRecord] | SkipJsonSchema[None] = Field(default=None, min_length=1)
 
 
-class TaxiiVersions(TaxiiResource):
-    more: bool | SkipJsonSchema[None] = None
-    next: str | SkipJsonSchema[None] = None
+class TaxiiVersions(TaxiiPage):
     versions: list[str] | SkipJsonSchema[None] = Field(default=None, min_length=1)
 
 
